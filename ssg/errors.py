@@ -1,0 +1,77 @@
+"""The exception tree and the located problem record.
+
+Every error that reaches the user is an ``SsgError``; the CLI catches the root,
+prints one line and exits non-zero.  ``str()`` puts the location first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class SsgError(Exception):
+    """Root of every error ssg reports to the user."""
+
+    def __init__(self, message: str, *, location: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}" if self.location else self.message
+
+
+class ConfigError(SsgError):
+    """The configuration file or a command-line flag is wrong."""
+
+
+class ArchiveError(SsgError):
+    """The archive is missing, unreadable, or the range does not resolve."""
+
+
+class ContentError(SsgError):
+    """Writing or reading content/ failed (front matter, hand edits)."""
+
+
+class RenderError(SsgError):
+    """A template or a Markdown page could not be rendered."""
+
+
+class DeployError(SsgError):
+    """Publishing or fetching with git failed."""
+
+
+class NotBuiltYet(SsgError):
+    """A command of the spec that this version does not implement."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with one input, recorded instead of raised."""
+
+    code: str
+    """Short stable identifier, e.g. ``bad-date`` or ``charset``."""
+    detail: str
+    """Human-readable explanation."""
+    message_id: str = ""
+    """Message-ID of the mail concerned (without angle brackets), if any."""
+    commit: str = ""
+    """Archive commit of the mail concerned, if any."""
+    path: str = ""
+    """File concerned (content or template), if any."""
+    line: int = 0
+    """Line in ``path`` (1-based), 0 if unknown."""
+
+    def location(self) -> str:
+        parts = []
+        if self.path:
+            parts.append(f"{self.path}:{self.line}" if self.line else self.path)
+        if self.message_id:
+            parts.append(f"<{self.message_id}>")
+        if self.commit:
+            parts.append(f"commit {self.commit[:12]}")
+        return " ".join(parts)
+
+    def __str__(self) -> str:
+        loc = self.location()
+        return f"{loc}: {self.code}: {self.detail}" if loc else f"{self.code}: {self.detail}"
