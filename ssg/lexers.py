@@ -1,0 +1,110 @@
+"""Pygments lexers of our own: ``DiffstatLexer`` for ``git diff --stat`` output.
+
+Registered through the ``pygments.lexers`` entry point (see pyproject.toml), so
+``pygments.lexers.get_lexer_by_name("diffstat")`` and ``pygmentize -l diffstat``
+find it.  Token choice, so that one stylesheet serves diff and diffstat alike:
+
+- file paths: ``Name``; rename braces and arrows (``{a => b}``, ``old => new``,
+  ``Bin 0 -> 12 bytes``): ``Operator``
+- the ``|`` column: ``Punctuation``; change counts and byte counts: ``Number``
+- the bar: ``Generic.Inserted`` for the run of ``+``, ``Generic.Deleted`` for ``-``
+- ``Bin`` and ``bytes``: ``Keyword``
+- the summary line: ``Generic.Strong`` words, ``Number`` counts, and
+  ``Generic.Inserted`` / ``Generic.Deleted`` for ``insertions(+)`` / ``deletions(-)``
+- ``create mode 100644 path`` and friends: ``Comment``
+"""
+
+from __future__ import annotations
+
+import re
+
+from pygments.lexer import Lexer
+from pygments.token import (Comment, Generic, Keyword, Name, Number, Operator,
+                            Punctuation, Text, Whitespace)
+
+__all__ = ["DiffstatLexer"]
+
+_STAT_LINE = re.compile(
+    r"^(?P<lead>[ \t]*)(?P<path>\S(?:.*?\S)?)(?P<gap>[ \t]*)(?P<bar>\|)(?P<rest>.*)$")
+_COUNT = re.compile(r"^(?P<sp>[ \t]*)(?P<num>\d+)(?P<sp2>[ \t]*)(?P<plus>\+*)(?P<minus>-*)(?P<tail>[ \t]*)$")
+_BIN = re.compile(
+    r"^(?P<sp>[ \t]*)(?P<bin>Bin)(?P<sp2>[ \t]+)(?P<a>\d+)(?P<sp3>[ \t]*)(?P<arrow>->)"
+    r"(?P<sp4>[ \t]*)(?P<b>\d+)(?P<sp5>[ \t]+)(?P<bytes>bytes)(?P<tail>[ \t]*)$")
+_SUMMARY = re.compile(r"^[ \t]*\d+ files? changed\b")
+_SUMMARY_PART = re.compile(
+    r"(?P<num>\d+)|(?P<ins>insertions?\(\+\))|(?P<del>deletions?\(-\))|(?P<ws>[ \t]+)|(?P<word>[^\d\s]+)")
+_MODE = re.compile(r"^[ \t]*(create|delete) mode \d+ |^[ \t]*mode change \d+ => \d+ |^[ \t]*rename .* \(\d+%\)$")
+_PATH_PART = re.compile(r"(?P<op>=>|[{}])|(?P<ws>[ \t]+)|(?P<text>[^{}= \t]+|=)")
+
+
+def _path_tokens(start: int, path: str):
+    for m in _PATH_PART.finditer(path):
+        if m.group("op"):
+            yield start + m.start(), Operator, m.group()
+        elif m.group("ws"):
+            yield start + m.start(), Whitespace, m.group()
+        else:
+            yield start + m.start(), Name, m.group()
+
+
+def _groups(start: int, m: re.Match, kinds: dict[str, object]):
+    for name, kind in kinds.items():
+        if m.group(name):
+            yield start + m.start(name), kind, m.group(name)
+
+
+def _line_tokens(pos: int, line: str):
+    """Tokens of one line without its newline."""
+    if _SUMMARY.match(line):
+        for m in _SUMMARY_PART.finditer(line):
+            kind = (Number if m.group("num") else Generic.Inserted if m.group("ins")
+                    else Generic.Deleted if m.group("del") else Whitespace if m.group("ws")
+                    else Generic.Strong)
+            yield pos + m.start(), kind, m.group()
+        return
+    stat = _STAT_LINE.match(line)
+    rest_ok = stat and (_COUNT.match(stat.group("rest")) or _BIN.match(stat.group("rest")))
+    if stat and rest_ok:
+        yield from _groups(pos, stat, {"lead": Whitespace})
+        yield from _path_tokens(pos + stat.start("path"), stat.group("path"))
+        yield from _groups(pos, stat, {"gap": Whitespace, "bar": Punctuation})
+        rest_at = pos + stat.start("rest")
+        count = _COUNT.match(stat.group("rest"))
+        if count:
+            yield from _groups(rest_at, count, {"sp": Whitespace, "num": Number, "sp2": Whitespace,
+                                                "plus": Generic.Inserted, "minus": Generic.Deleted,
+                                                "tail": Whitespace})
+        else:
+            yield from _groups(rest_at, rest_ok, {
+                "sp": Whitespace, "bin": Keyword, "sp2": Whitespace, "a": Number, "sp3": Whitespace,
+                "arrow": Operator, "sp4": Whitespace, "b": Number, "sp5": Whitespace,
+                "bytes": Keyword, "tail": Whitespace})
+        return
+    if line and _MODE.match(line):
+        yield pos, Comment, line
+    elif line:
+        yield pos, Text, line
+
+
+class DiffstatLexer(Lexer):
+    """Lexer for ``git diff --stat`` / ``diffstat`` output, renames and binaries included."""
+
+    name = "Diffstat"
+    aliases = ["diffstat"]
+    filenames = ["*.diffstat"]
+    mimetypes = ["text/x-diffstat"]
+    url = "https://git-scm.com/docs/git-diff#Documentation/git-diff.txt---statltwidthgtltname-widthgtltcountgt"
+
+    def get_tokens_unprocessed(self, text: str):
+        pos = 0
+        for line in text.splitlines(keepends=True):
+            body = line.rstrip("\r\n")
+            yield from _line_tokens(pos, body)
+            if len(line) > len(body):
+                yield pos + len(body), Whitespace, line[len(body):]
+            pos += len(line)
+
+    @staticmethod
+    def analyse_text(text: str) -> float:
+        """High when the text ends with a ``N files changed`` summary line."""
+        return 0.9 if re.search(r"^\s*\d+ files? changed, ", text, re.M) else 0.0
