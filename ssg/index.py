@@ -1,0 +1,212 @@
+"""The persistent message index: an SQLite cache at the data edge.
+
+Per message: commit, class, series, authors, dates and the page data the series,
+author and domain pages need; per series its record for revision linking; per
+digest its range.  It is rebuildable from the archive at any time and is never
+the only copy of anything.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+SCHEMA_VERSION = "1"
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS messages (
+    message_id TEXT PRIMARY KEY, commit_id TEXT NOT NULL, class TEXT NOT NULL,
+    series_id TEXT NOT NULL DEFAULT '', digest TEXT NOT NULL, date INTEGER NOT NULL,
+    thread_root TEXT NOT NULL DEFAULT '', author_key TEXT NOT NULL DEFAULT '',
+    sender_key TEXT NOT NULL DEFAULT '', data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS messages_series ON messages(series_id);
+CREATE INDEX IF NOT EXISTS messages_root ON messages(thread_root);
+CREATE INDEX IF NOT EXISTS messages_author ON messages(author_key);
+CREATE INDEX IF NOT EXISTS messages_digest ON messages(digest);
+CREATE TABLE IF NOT EXISTS series (
+    id TEXT PRIMARY KEY, path TEXT NOT NULL, digest TEXT NOT NULL, title_key TEXT NOT NULL,
+    change_id TEXT NOT NULL, submitter_key TEXT NOT NULL, date INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS series_title ON series(title_key);
+CREATE INDEX IF NOT EXISTS series_change ON series(change_id);
+CREATE INDEX IF NOT EXISTS series_submitter ON series(submitter_key);
+CREATE TABLE IF NOT EXISTS series_digests (series_id TEXT NOT NULL, digest TEXT NOT NULL,
+    PRIMARY KEY (series_id, digest));
+CREATE TABLE IF NOT EXISTS reviews (
+    message_id TEXT NOT NULL, target TEXT NOT NULL, tag TEXT NOT NULL, reviewer_key TEXT NOT NULL,
+    series_id TEXT NOT NULL, digest TEXT NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (message_id, tag, reviewer_key));
+CREATE INDEX IF NOT EXISTS reviews_reviewer ON reviews(reviewer_key);
+CREATE TABLE IF NOT EXISTS digests (
+    path TEXT PRIMARY KEY, from_commit TEXT NOT NULL, to_commit TEXT NOT NULL,
+    start INTEGER NOT NULL, end INTEGER NOT NULL, draft INTEGER NOT NULL, data TEXT NOT NULL);
+"""
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+class Index:
+    """A handle on the SQLite index.  Use as a context manager."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(path), isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        version = self._schema_version()
+        if version not in ("", SCHEMA_VERSION):
+            self.db.close()
+            path.unlink()
+            self.db = sqlite3.connect(str(path), isolation_level=None)
+            self.db.row_factory = sqlite3.Row
+        self.db.executescript(_TABLES)
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+
+    def _schema_version(self) -> str:
+        try:
+            row = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        except sqlite3.DatabaseError:
+            return "?"
+        return row[0] if row else ""
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def reset(self) -> None:
+        """Forget everything (a rebuild from the archive follows)."""
+        for table in ("messages", "series", "series_digests", "reviews", "digests"):
+            self.db.execute(f"DELETE FROM {table}")
+        self.db.execute("DELETE FROM meta WHERE key != 'schema'")
+
+    # -- meta ---------------------------------------------------------------
+    def get_meta(self, key: str) -> str:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else ""
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # -- writing --------------------------------------------------------------
+    def put_messages(self, rows: Iterable[dict[str, Any]]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO messages VALUES (:message_id, :commit, :class, :series_id, :digest,"
+            " :date, :thread_root, :author_key, :sender_key, :data)",
+            ({**r, "data": dumps(r["data"])} for r in rows))
+
+    def put_series(self, rows: Iterable[dict[str, Any]]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO series VALUES (:id, :path, :digest, :title_key, :change_id,"
+            " :submitter_key, :date, :data)", ({**r, "data": dumps(r["data"])} for r in rows))
+
+    def link_series_digest(self, pairs: Iterable[tuple[str, str]]) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO series_digests VALUES (?, ?)", pairs)
+
+    def put_reviews(self, rows: Iterable[dict[str, Any]]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO reviews VALUES (:message_id, :target, :tag, :reviewer_key,"
+            " :series_id, :digest, :data)", ({**r, "data": dumps(r["data"])} for r in rows))
+
+    def put_digest(self, row: dict[str, Any]) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO digests VALUES (:path, :from_commit, :to_commit, :start, :end,"
+            " :draft, :data)", {**row, "data": dumps(row["data"])})
+
+    def drop_digest(self, path: str) -> None:
+        """Remove a digest and everything first recorded for it (a draft being redone)."""
+        self.db.execute("DELETE FROM messages WHERE digest=?", (path,))
+        self.db.execute("DELETE FROM series WHERE digest=?", (path,))
+        self.db.execute("DELETE FROM series_digests WHERE digest=?", (path,))
+        self.db.execute("DELETE FROM reviews WHERE digest=?", (path,))
+        self.db.execute("DELETE FROM digests WHERE path=?", (path,))
+
+    def mark_deleted(self, message_ids: Iterable[str]) -> None:
+        """A v2 ``d`` commit removed these messages: pages built later drop them."""
+        self.db.executemany("DELETE FROM messages WHERE message_id=?", ((m,) for m in message_ids))
+        self.db.executemany("DELETE FROM reviews WHERE message_id=?", ((m,) for m in message_ids))
+
+    # -- reading --------------------------------------------------------------
+    @staticmethod
+    def _row(row: sqlite3.Row) -> dict[str, Any]:
+        out = dict(row)
+        out["data"] = json.loads(out["data"])
+        return out
+
+    def messages_where(self, column: str, values: Iterable[str]) -> list[dict[str, Any]]:
+        assert column in ("message_id", "series_id", "thread_root", "author_key", "sender_key", "digest")
+        values = sorted(set(values))
+        out = []
+        for i in range(0, len(values), 500):
+            chunk = values[i:i + 500]
+            q = f"SELECT * FROM messages WHERE {column} IN ({','.join('?' * len(chunk))})"
+            out.extend(self._row(r) for r in self.db.execute(q, chunk))
+        out.sort(key=lambda r: (r["date"], r["message_id"]))
+        return out
+
+    def series_where(self, column: str, values: Iterable[str]) -> list[dict[str, Any]]:
+        assert column in ("id", "title_key", "change_id", "submitter_key", "digest")
+        values = sorted(set(v for v in values if v))
+        out = []
+        for i in range(0, len(values), 500):
+            chunk = values[i:i + 500]
+            q = f"SELECT * FROM series WHERE {column} IN ({','.join('?' * len(chunk))})"
+            out.extend(self._row(r) for r in self.db.execute(q, chunk))
+        out.sort(key=lambda r: (r["date"], r["id"]))
+        return out
+
+    def series_digests(self, series_ids: Iterable[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for sid in sorted(set(series_ids)):
+            rows = self.db.execute("SELECT digest FROM series_digests WHERE series_id=? ORDER BY digest", (sid,))
+            out[sid] = [r[0] for r in rows]
+        return out
+
+    def reviews_where(self, column: str, values: Iterable[str]) -> list[dict[str, Any]]:
+        assert column in ("reviewer_key", "series_id", "target", "message_id")
+        values = sorted(set(values))
+        out = []
+        for i in range(0, len(values), 500):
+            chunk = values[i:i + 500]
+            q = f"SELECT * FROM reviews WHERE {column} IN ({','.join('?' * len(chunk))})"
+            out.extend(self._row(r) for r in self.db.execute(q, chunk))
+        out.sort(key=lambda r: (r["message_id"], r["tag"], r["reviewer_key"]))
+        return out
+
+    def digests(self) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT * FROM digests ORDER BY start, path")
+        return [self._row(r) for r in rows]
+
+    def all_series(self) -> list[dict[str, Any]]:
+        return [self._row(r) for r in self.db.execute("SELECT * FROM series ORDER BY date, id")]
+
+    def author_counts(self) -> list[tuple[str, int, int]]:
+        """(author key, submissions, reviews given) for everyone."""
+        subs = dict(self.db.execute(
+            "SELECT author_key, COUNT(*) FROM messages WHERE class IN ('patch','cover','pull')"
+            " AND author_key != '' GROUP BY author_key").fetchall())
+        revs = dict(self.db.execute(
+            "SELECT reviewer_key, COUNT(*) FROM reviews GROUP BY reviewer_key").fetchall())
+        keys = sorted(set(subs) | set(revs))
+        return [(k, subs.get(k, 0), revs.get(k, 0)) for k in keys]

@@ -1,0 +1,88 @@
+"""Escaping for every place mail text lands in content/ (pure).
+
+Mail is untrusted: inline text is backslash-escaped so it can never become a
+link, image, emphasis, HTML or an attribute block; bodies go into fences longer
+than any backtick run they contain; front matter is YAML written by a YAML
+dumper, never by string formatting.
+"""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+_MD_SPECIAL = re.compile(r"([\\`*\[\]<>#!|~&{}]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+_LEADING = re.compile(r"^(?:([-+=>:])|(\d{1,9})([.)]))")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u0080-\u009f]")
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+_SPACE = re.compile(r"\s+")
+_TICKS = re.compile(r"`{3,}")
+_TILDES = re.compile(r"^ {0,3}~{3,}", re.M)
+
+
+def visible(text: str) -> str:
+    """Replace control characters and bidirectional overrides by visible marks."""
+    text = _CONTROL.sub("\ufffd", text)
+    return _BIDI.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
+
+
+def plain(text: str, limit: int = 0) -> str:
+    """One line of visible text: whitespace collapsed, optionally shortened."""
+    text = _SPACE.sub(" ", visible(text)).strip()
+    if limit and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def inline(text: str, limit: int = 0) -> str:
+    """Text that shows literally inside a Markdown paragraph, list item or table cell."""
+    text = _MD_SPECIAL.sub(r"\\\1", plain(text, limit))
+    return _LEADING.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), text, 1)
+
+
+def link(text: str, target: str) -> str:
+    """A Markdown link with escaped text; ``target`` must be our own URL or path."""
+    if not target:
+        return inline(text)
+    safe = target.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
+    return f"[{inline(text)}]({safe})"
+
+
+def fence(text: str, lang: str = "text") -> str:
+    """A fenced block that no line of ``text`` can close."""
+    body = visible(text).replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
+    longest = max((len(m.group()) for m in _TICKS.finditer(body)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}{lang}\n{body}\n{ticks}"
+
+
+def table(header: tuple[str, ...], rows: list[tuple[str, ...]], align: str = "") -> str:
+    """A GFM table; cells must already be escaped (``inline``/``link``)."""
+    align = align or "l" * len(header)
+    rule = ["---:" if a == "r" else "---" for a in align]
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(rule) + " |"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Safe YAML that never emits aliases (identical values stay literal)."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
+def front_matter(meta: dict) -> str:
+    """YAML front matter block for ``meta`` (values from mail are plain strings)."""
+    text = yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                     default_flow_style=False, width=1000)
+    return f"---\n{text}---\n"
+
+
+def address(name: str, email: str, obfuscate: bool = False) -> str:
+    """How an address is shown on a page (optionally as ``user at domain``)."""
+    if obfuscate and "@" in email:
+        local, _, domain = email.rpartition("@")
+        email = f"{local} at {domain}"
+    return email

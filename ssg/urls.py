@@ -1,0 +1,77 @@
+"""Every content path, slug and link, in one place.
+
+Slugs are ASCII, derived from content (hashes of message-ids, identity keys and
+ranges), stable across rebuilds, collision-free, and never contain an address.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+import unicodedata
+from urllib.parse import quote
+
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+_NON_DOMAIN = re.compile(r"[^a-z0-9.-]+")
+_DOTS = re.compile(r"\.{2,}")
+
+DIGESTS = "digests"
+SERIES = "series"
+AUTHORS = "authors"
+DOMAINS = "domains"
+
+
+def short_hash(text: str, n: int = 8) -> str:
+    """First ``n`` hex digits of the SHA-1 of ``text``."""
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:n]
+
+
+def slugify(text: str, limit: int = 50) -> str:
+    """ASCII, lower-case, dash-separated; empty when nothing is left."""
+    ascii_text = unicodedata.normalize("NFKD", text[:400]).encode("ascii", "ignore").decode("ascii")
+    slug = _NON_SLUG.sub("-", ascii_text.lower()).strip("-")
+    return slug[:limit].rstrip("-")
+
+
+def digest_path(start: str, from_commit: str, to_commit: str, subdir: str = DIGESTS) -> str:
+    """``digests/2026-07-13-1a2b3c4d-5e6f7a8b.md`` (start date, range ends)."""
+    frm = from_commit[:8] if from_commit else "root"
+    return f"{subdir}/{start[:10]}-{frm}-{to_commit[:8]}.md"
+
+
+def series_path(series_id: str, title: str) -> str:
+    """``series/<title-slug>-<id>.md``; the id makes it unique, the title readable."""
+    slug = slugify(title, 48)
+    return f"{SERIES}/{slug + '-' if slug else ''}{series_id}.md"
+
+
+def author_path(key: str, name: str) -> str:
+    """``authors/<name-slug>-<hash of identity key>.md``; no address in the path."""
+    slug = slugify(name, 40) or "author"
+    return f"{AUTHORS}/{slug}-{short_hash(key)}.md"
+
+
+def domain_path(domain: str) -> str:
+    """``domains/<domain>.md``; odd or over-long domains get a hash suffix."""
+    clean = _DOTS.sub(".", _NON_DOMAIN.sub("-", domain.lower())).strip(".-")[:60]
+    if clean != domain.lower() or not clean:
+        clean = f"{clean or 'domain'}-{short_hash(domain)}"
+    return f"{DOMAINS}/{clean}.md"
+
+
+def relative(from_path: str, to_path: str) -> str:
+    """Relative link from one content file to another (POSIX paths under docs_dir)."""
+    return posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+
+
+def message_url(archive_url: str, message_id: str) -> str:
+    """Link to a message on the canonical archive (lore style ``<url>/<id>/``), or empty."""
+    if not archive_url or not message_id:
+        return ""
+    return archive_url + quote(message_id, safe="@!$&'()*+,;=:~-._") + "/"
+
+
+def anchor(series_id: str) -> str:
+    """Stable heading id for a series inside a digest page."""
+    return series_id
