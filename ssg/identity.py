@@ -17,7 +17,7 @@ Rules (see MAIL-NOTES.md, "Author attribution"):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ssg.errors import ConfigError
@@ -174,6 +174,18 @@ class Identities:
     """(address, canonical address) pairs, both normalised."""
     organisations: tuple[tuple[str, str], ...] = ()
     """(domain, organisation) pairs, domains lower case."""
+    _by_email: dict = field(init=False, repr=False, compare=False, hash=False)
+    """Lookup index: commit email → entries (built once, private)."""
+    _alias_map: dict = field(init=False, repr=False, compare=False, hash=False)
+    _org_map: dict = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        by_email: dict[str, list[MailmapEntry]] = {}
+        for entry in self.mailmap:
+            by_email.setdefault(entry.commit_email, []).append(entry)
+        object.__setattr__(self, "_by_email", {k: tuple(v) for k, v in by_email.items()})
+        object.__setattr__(self, "_alias_map", dict(self.aliases))
+        object.__setattr__(self, "_org_map", dict(self.organisations))
 
     @classmethod
     def from_text(cls, mailmap_text: str = "", aliases: object = (),
@@ -201,9 +213,7 @@ class Identities:
     def _mailmap_lookup(self, name: str, email: str) -> MailmapEntry | None:
         key, nname = normalise_email(email), normalise_name(name)
         generic = specific = None
-        for entry in self.mailmap:
-            if entry.commit_email != key:
-                continue
+        for entry in self._by_email.get(key, ()):
             if not entry.commit_name:
                 generic = entry
             elif entry.commit_name == nname:
@@ -217,7 +227,7 @@ class Identities:
         return Address(entry.proper_name or a.name, entry.proper_email or a.email)
 
     def _alias(self, email: str) -> str:
-        table = dict(self.aliases)
+        table = self._alias_map
         seen = {normalise_email(email)}
         current = email
         while (target := table.get(normalise_email(current))) and target not in seen:
@@ -233,6 +243,12 @@ class Identities:
             mapped = self._apply_mailmap(Address(mapped.name, aliased))
         return Address(_SPACE.sub(" ", mapped.name).strip(), _extract(mapped.email))
 
+    def same(self, a: Address, b: Address) -> bool:
+        """Same identity key after mailmap and aliases, or ``same_person`` on the
+        canonical forms."""
+        key_a, key_b = self.key(a), self.key(b)
+        return (bool(key_a) and key_a == key_b) or same_person(self.canonical(a), self.canonical(b))
+
     def key(self, a: Address) -> str:
         """Stable identity key: the canonical normalised address (``name:<name>``
         when there is no address)."""
@@ -244,7 +260,7 @@ class Identities:
         """Organisation for a domain (``linux.microsoft.com`` falls back to the
         ``microsoft.com`` entry); the domain itself when unknown."""
         dom = _extract(domain).rpartition("@")[2].strip(".")
-        table = dict(self.organisations)
+        table = self._org_map
         labels = dom.split(".")
         for i in range(len(labels) - 1):
             org = table.get(".".join(labels[i:]))

@@ -20,8 +20,9 @@ Implements MAIL-NOTES.md, "Recommended grammar":
 
 Keywords (upper case, first occurrence, in order): ``PATCH`` (any case; also
 PATCHES/PATCHSET), ``RFC``, ``RFT`` (``RFC/RFT`` is split), ``RESEND`` (also
-REPOST), ``TRIVIAL``, ``AUTOSEL``, ``PULL``, ``GIT PULL``, ``EXTERNAL`` (mail
-gateway tags EXTERNAL/EXT).  A token within Damerau edit distance 1 of PATCH
+REPOST), ``TRIVIAL``, ``AUTOSEL``, ``PULL``, ``GIT PULL``.  Mail-gateway tags
+(``EXTERNAL``, ``EXT``, added by a corporate relay, not by the author) are dropped:
+they are neither keywords nor prefixes.  A token within Damerau edit distance 1 of PATCH
 (``PATHC``, ``FATCH``, ``PPATCH``) gives the separate keyword ``PATCH?``: it is not
 ``PATCH`` (``has_patch_tag`` stays False), and the classifier may trust it only for
 a non-reply that carries a diff (MAIL-NOTES step 4).
@@ -61,8 +62,8 @@ _KEYWORDS = {
     "PATCH": "PATCH", "PATCHES": "PATCH", "PATCHSET": "PATCH",
     "RFC": "RFC", "RFT": "RFT", "RESEND": "RESEND", "REPOST": "RESEND",
     "TRIVIAL": "TRIVIAL", "AUTOSEL": "AUTOSEL", "PULL": "PULL",
-    "EXTERNAL": "EXTERNAL", "EXT": "EXTERNAL",
 }
+_GATEWAY_TAGS = frozenset({"EXTERNAL", "EXT"})
 _NOT_TYPOS = frozenset({"MATCH", "BATCH", "LATCH", "CATCH", "WATCH", "HATCH", "PITCH",
                         "PATCHY", "PATCHED"})
 
@@ -162,6 +163,8 @@ def _take_group(content: str, state: _State) -> None:
 
 def _take_token(token: str, state: _State) -> None:
     upper = token.upper()
+    if upper in _GATEWAY_TAGS:
+        return
     if upper in _KEYWORDS:
         state.keyword(_KEYWORDS[upper])
     elif "/" in token and all(p.upper() in _KEYWORDS for p in token.split("/")):

@@ -158,6 +158,20 @@ def test_key_and_aliases():
     assert ids.key(Address("", "")) == ""
 
 
+def test_same_uses_mailmap_and_aliases():
+    ids = Identities.from_text("", aliases={"l@home.example": "l@work.example"})
+    assert ids.same(Address("", "l@home.example"), Address("", "L@work.example"))
+    assert ids.same(Address("", "l@linux.work.example"), Address("", "l@home.example"))
+    assert not ids.same(Address("", "a@x.example"), Address("", "b@x.example"))
+    assert not ids.same(Address("", ""), Address("", ""))
+
+
+def test_identities_hashable_and_comparable():
+    a = Identities.from_text("A <a@x.org>\n", organisations={"x.org": "X"})
+    b = Identities.from_text("A <a@x.org>\n", organisations={"x.org": "X"})
+    assert a == b and hash(a) == hash(b)
+
+
 def test_alias_then_mailmap_name():
     ids = Identities.from_text("Jane Doe <jane@example.com>\n",
                                aliases=(("jd@home.example", "jane@example.com"),))
