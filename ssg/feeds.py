@@ -1,0 +1,121 @@
+"""Atom feed (RFC 4287) and sitemap.xml, as pure functions from view data to text.
+
+Every URL handed in must already be absolute; every date is an RFC 3339 string
+(``2026-03-02T00:00:00Z``).  No wall-clock time is read here: the feed's own
+``updated`` is the newest entry's date, or the caller's ``fallback_updated``
+(from ``SOURCE_DATE_EPOCH``) when there is no entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+EPOCH_ZERO = "1970-01-01T00:00:00Z"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One Atom entry: a page with ``feed: true``."""
+
+    url: str
+    """Absolute URL of the page (also its Atom id)."""
+    title: str
+    """Plain-text title."""
+    updated: str
+    """RFC 3339 date, e.g. ``2026-03-02T00:00:00Z``."""
+    summary: str = ""
+    """Plain-text summary, or empty."""
+    content_html: str = ""
+    """Full HTML body with absolute URLs, or empty."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedInfo:
+    """Feed-level data."""
+
+    title: str
+    """Site name."""
+    site_url: str
+    """Absolute site URL with trailing slash (the feed's id and alternate link)."""
+    feed_url: str
+    """Absolute URL of feed.xml itself (rel=self)."""
+    author: str
+    """Feed author name (RFC 4287 needs one); the site name when not configured."""
+    subtitle: str = ""
+    """Site description, or empty."""
+
+
+@dataclass(frozen=True, slots=True)
+class SitemapEntry:
+    """One ``<url>`` of sitemap.xml."""
+
+    url: str
+    """Absolute URL."""
+    lastmod: str = ""
+    """RFC 3339 date or empty."""
+
+
+def source_date(env: dict[str, str] | None = None) -> str:
+    """``SOURCE_DATE_EPOCH`` as an RFC 3339 UTC string, or empty when unset or invalid."""
+    raw = (env if env is not None else os.environ).get("SOURCE_DATE_EPOCH", "").strip()
+    if not raw.isdigit():
+        return ""
+    moment = dt.datetime.fromtimestamp(int(raw), tz=dt.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def sorted_entries(entries: Sequence[FeedEntry]) -> list[FeedEntry]:
+    """Newest first; ties broken by URL so the order never depends on input order."""
+    by_url = sorted(entries, key=lambda e: e.url)
+    return sorted(by_url, key=lambda e: e.updated, reverse=True)
+
+
+def atom_feed(info: FeedInfo, entries: Sequence[FeedEntry], *, fallback_updated: str = "") -> str:
+    """The Atom document: feed id/title/updated/author/links, one entry per page."""
+    ordered = sorted_entries(entries)
+    updated = ordered[0].updated if ordered else (fallback_updated or EPOCH_ZERO)
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        f"  <id>{escape(info.site_url)}</id>",
+        f"  <title>{escape(info.title)}</title>",
+    ]
+    if info.subtitle:
+        out.append(f"  <subtitle>{escape(info.subtitle)}</subtitle>")
+    out += [
+        f"  <updated>{escape(updated)}</updated>",
+        f"  <link rel=\"self\" type=\"application/atom+xml\" href={quoteattr(info.feed_url)}/>",
+        f"  <link rel=\"alternate\" type=\"text/html\" href={quoteattr(info.site_url)}/>",
+        f"  <author><name>{escape(info.author or info.title)}</name></author>",
+        "  <generator>ssg</generator>",
+    ]
+    for entry in ordered:
+        out += [
+            "  <entry>",
+            f"    <id>{escape(entry.url)}</id>",
+            f"    <title>{escape(entry.title)}</title>",
+            f"    <updated>{escape(entry.updated)}</updated>",
+            f"    <link rel=\"alternate\" type=\"text/html\" href={quoteattr(entry.url)}/>",
+        ]
+        if entry.summary:
+            out.append(f"    <summary>{escape(entry.summary)}</summary>")
+        if entry.content_html:
+            out.append(f"    <content type=\"html\">{escape(entry.content_html)}</content>")
+        out.append("  </entry>")
+    out.append("</feed>")
+    return "\n".join(out) + "\n"
+
+
+def sitemap(entries: Sequence[SitemapEntry]) -> str:
+    """sitemaps.org 0.9 document, URLs sorted."""
+    out = ['<?xml version="1.0" encoding="utf-8"?>',
+           '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for entry in sorted(entries, key=lambda e: e.url):
+        lastmod = f"<lastmod>{escape(entry.lastmod)}</lastmod>" if entry.lastmod else ""
+        out.append(f"  <url><loc>{escape(entry.url)}</loc>{lastmod}</url>")
+    out.append("</urlset>")
+    return "\n".join(out) + "\n"
