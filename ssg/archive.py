@@ -200,18 +200,22 @@ class Archive:
     def locate(self, name: str) -> tuple[int, str]:
         """(epoch, 40-hex id) of a commit name; hex prefixes are looked up in every epoch."""
         name = name.strip()
+        if not name or any(ch.isspace() for ch in name):
+            raise ArchiveError(f"bad commit name {name!r}: give a commit id (hex) or HEAD")
         if name.upper() == "HEAD":
             tip = self.tip()
             return next(e.number for e in self.epochs if e.head == tip), tip
         hits: dict[str, list[int]] = {}
         for epoch in reversed(self.epochs):
-            res = _run(epoch.git_dir, "cat-file", "--batch-check", stdin=f"{name}^{{commit}}\n")
-            words = res.stdout.split()
-            if res.returncode == 0 and len(words) == 3 and words[1] == "commit":
+            res = _run(epoch.git_dir, "cat-file", "--batch-check",
+                       stdin=f"{name}^{{commit}}\n{name}\n")  # the 2nd line tells "ambiguous"
+            lines = res.stdout.splitlines()
+            words = lines[0].split() if res.returncode == 0 and len(lines) == 2 else []
+            if len(words) == 3 and words[1] == "commit":
                 hits.setdefault(words[0], []).append(epoch.number)
                 if not HEX_ID.match(name):
                     break  # a ref name: the newest epoch that has it wins
-            elif "ambiguous" in words:
+            elif words and lines[1].endswith(" ambiguous"):
                 raise ArchiveError(f"commit id {name!r} is ambiguous in epoch {epoch.number}; "
                                    "give more hex digits")
         if not hits:

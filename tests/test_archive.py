@@ -1,0 +1,255 @@
+"""ssg.archive on real git repositories built with plumbing (tests/archive_util.py)."""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import pytest
+
+from ssg.archive import Archive, Commit, Range
+from ssg.errors import ArchiveError
+from tests.archive_util import (EMPTY, NO_MESSAGE, START, Deleted, _commit_body, _tree,
+                                archive_factory, epoch_commits, git, make_archive,  # noqa: F401
+                                make_mail, object_id, rewrite_history)
+
+MAILS = [make_mail(f"[PATCH {i}/6] change {i}", f"body {i}\n") for i in range(1, 7)]
+
+
+def subjects(messages) -> list[str]:
+    out = []
+    for m in messages:
+        line = next(x for x in m.data.split(b"\n") if x.startswith(b"Subject: "))
+        out.append(line[9:].decode())
+    return out
+
+
+def test_open_missing_path(tmp_path: Path) -> None:
+    with pytest.raises(ArchiveError, match="no public-inbox archive at .*does not exist"):
+        Archive.open(tmp_path / "nope")
+
+
+def test_open_directory_that_is_no_archive(tmp_path: Path) -> None:
+    (tmp_path / "junk").mkdir()
+    with pytest.raises(ArchiveError) as err:
+        Archive.open(tmp_path / "junk")
+    assert "expected a directory with git/N.git epochs or a bare git repository" in str(err.value)
+
+
+def test_v2_inbox_and_bare_repository(archive_factory) -> None:
+    inbox = archive_factory(MAILS, epochs=2)
+    bare = archive_factory(MAILS, bare=True)
+    with Archive.open(inbox) as a, Archive.open(bare) as b:
+        assert [e.number for e in a.epochs] == [0, 1]
+        assert [e.number for e in b.epochs] == [0]
+        assert a.tip() == epoch_commits(inbox / "git" / "1.git")[-1]
+        assert b.tip() == epoch_commits(bare)[-1]
+        assert subjects(a.messages(a.resolve(None))) == subjects(b.messages(b.resolve(None)))
+
+
+def test_epochs_sorted_numerically(tmp_path: Path) -> None:
+    inbox = make_archive(tmp_path, [make_mail(f"m{i}") for i in range(12)], epochs=[1] * 12)
+    with Archive.open(inbox) as a:
+        assert [e.number for e in a.epochs] == list(range(12))
+        assert subjects(a.messages(a.resolve(None))) == [f"m{i}" for i in range(12)]
+
+
+def test_full_range_commit_fields(archive_factory) -> None:
+    inbox = archive_factory(MAILS, bare=True)
+    ids = epoch_commits(inbox)
+    with Archive.open(inbox) as a:
+        commits = list(a.commits(a.resolve(None)))
+    assert [c.commit for c in commits] == ids
+    assert [c.committed for c in commits] == [START + 60 * n for n in range(6)]
+    assert [c.authored for c in commits] == [START + 60 * n - 30 for n in range(6)]
+    blobs = git(inbox, "rev-parse", *[f"{c}:m" for c in ids]).split()
+    assert [c.blob for c in commits] == blobs
+    assert not any(c.deleted for c in commits)
+
+
+def test_ranges_a_b_open_ends_and_abbreviations(archive_factory) -> None:
+    inbox = archive_factory(MAILS, bare=True)
+    ids = epoch_commits(inbox)
+    with Archive.open(inbox) as a:
+        def subj(spec):
+            return [s.split("]")[0] for s in subjects(a.messages(a.resolve(spec)))]
+        assert subj(f"{ids[1]}..{ids[3]}") == ["[PATCH 3/6", "[PATCH 4/6"]
+        assert subj(f"{ids[3][:7]}..") == ["[PATCH 5/6", "[PATCH 6/6"]
+        assert subj(f"..{ids[1][:10]}") == ["[PATCH 1/6", "[PATCH 2/6"]
+        assert subj(ids[0][:8]) == ["[PATCH 1/6"]
+        assert subj(f"{ids[2]}..{ids[2]}") == []
+        assert subj("HEAD") == subj(None) == subj("..")
+        rng = a.resolve(f"{ids[1][:6]}..{ids[4][:12]}")
+        assert (rng.start, rng.end) == (ids[1], ids[4])
+
+
+def test_cross_epoch_range(tmp_path: Path) -> None:
+    mails = [make_mail(f"m{i}") for i in range(9)]
+    inbox = make_archive(tmp_path, mails, epochs=[3, 3, 3])
+    e = [epoch_commits(inbox / "git" / f"{n}.git") for n in range(3)]
+    with Archive.open(inbox) as a:
+        rng = a.resolve(f"{e[0][0][:8]}..{e[2][1][:8]}")
+        assert rng.epochs == (0, 1, 2)
+        assert [(s.start, s.end) for s in rng.segments] == [
+            (e[0][0], e[0][2]), ("", e[1][2]), ("", e[2][1])]
+        assert subjects(a.messages(rng)) == [f"m{i}" for i in range(1, 8)]
+        # starting at an epoch's last commit leaves that epoch out
+        assert a.resolve(f"{e[0][2]}..").epochs == (1, 2)
+        assert subjects(a.messages(a.resolve(f"..{e[1][0]}"))) == ["m0", "m1", "m2", "m3"]
+        assert a.is_ancestor(e[0][1], e[2][0]) and not a.is_ancestor(e[2][0], e[0][1])
+        with pytest.raises(ArchiveError, match="comes after its end"):
+            a.resolve(f"{e[2][0]}..{e[0][1]}")
+
+
+def _clash(prefix: str, parent: str, when: int) -> bytes:
+    """A mail whose commit (after ``parent`` at ``when``) starts with ``prefix``."""
+    for i in range(2_000_000):
+        mail = make_mail(f"clash {i}")
+        tree = object_id("tree", _tree("m", object_id("blob", mail)))
+        body = _commit_body(tree, parent, when, f"clash {i}".encode())
+        if object_id("commit", body).startswith(prefix):
+            return mail
+    raise AssertionError("no clash found")
+
+
+def test_unknown_ambiguous_and_bad_ranges(archive_factory) -> None:
+    first = make_mail("first")
+    root = object_id("commit", _commit_body(object_id("tree", _tree("m", object_id("blob", first))),
+                                            "", START, b"first"))
+    inbox = archive_factory([first, _clash(root[:4], root, START + 60)], bare=True)
+    with Archive.open(inbox) as a:
+        with pytest.raises(ArchiveError, match="unknown commit 'deadbeefdead'"):
+            a.resolve("deadbeefdead..")
+        with pytest.raises(ArchiveError, match="bad range"):
+            a.resolve("a...b")
+        with pytest.raises(ArchiveError, match=f"'{root[:4]}' is ambiguous in epoch 0"):
+            a.resolve(root[:4] + "..")
+        assert a.resolve(root[:5] + "..").start == root
+
+
+def test_ambiguous_prefix_across_epochs(archive_factory) -> None:
+    first = make_mail("first")
+    root = object_id("commit", _commit_body(object_id("tree", _tree("m", object_id("blob", first))),
+                                            "", START, b"first"))
+    inbox = archive_factory([first, _clash(root[:4], "", START + 60)], epochs=2)
+    with Archive.open(inbox) as a:
+        with pytest.raises(ArchiveError, match=f"'{root[:4]}' is ambiguous across epochs"):
+            a.resolve(root[:4] + "..")
+        assert a.locate(root[:5]) == (0, root)
+
+
+def test_deleted_empty_and_missing_blobs(archive_factory) -> None:
+    gone = make_mail("spam", "buy now\n")
+    items = [MAILS[0], gone, Deleted(gone), EMPTY, NO_MESSAGE, MAILS[1]]
+    inbox = archive_factory(items)
+    with Archive.open(inbox) as a:
+        msgs = list(a.messages(a.resolve(None)))
+        assert [(m.deleted, m.data) for m in msgs] == [
+            (False, MAILS[0]), (False, gone), (True, gone), (False, b""), (False, MAILS[1])]
+        assert msgs[2].blob == msgs[1].blob
+        skipped = epoch_commits(inbox / "git" / "0.git")[4]
+        assert [(p.code, p.commit) for p in a.problems] == [("no-message", skipped)]
+
+
+def test_root_without_message_and_repeated_blob(archive_factory) -> None:
+    inbox = archive_factory([NO_MESSAGE, MAILS[0], MAILS[0], MAILS[1]])
+    with Archive.open(inbox) as a:
+        commits = list(a.commits(a.resolve(None)))
+        assert commits[0].blob == "" and commits[1].blob == commits[2].blob != ""
+        assert [m.data for m in a.messages(a.resolve(None))] == [MAILS[0], MAILS[0], MAILS[1]]
+
+
+def test_rewritten_history_names_commits_and_merge_base(archive_factory) -> None:
+    inbox = archive_factory(MAILS, bare=True)
+    old = epoch_commits(inbox)
+    new = rewrite_history(inbox, drop=2)
+    assert new[:2] == old[:2] and len(new) == 5
+    with Archive.open(inbox) as a:
+        with pytest.raises(ArchiveError) as err:
+            a.resolve(f"{old[3]}..")
+        text = str(err.value)
+        assert old[3] in text and new[-1] in text and f"merge-base: {old[1]}" in text
+        assert f"--range {old[1]}..{new[-1]}" in text
+        assert not a.is_ancestor(old[3], a.tip())
+        assert a.merge_base(old[3], a.tip()) == old[1]
+        assert subjects(a.messages(a.resolve(f"{old[1]}.."))) == [
+            s for s in subjects(a.messages(a.resolve(None)))][2:]
+
+
+def test_rewritten_older_epoch_and_edit(tmp_path: Path) -> None:
+    inbox = make_archive(tmp_path, MAILS, epochs=2)
+    e0 = inbox / "git" / "0.git"
+    old = epoch_commits(e0)
+    edited = make_mail("[PATCH 2/6] edited", "redacted\n")
+    new = rewrite_history(e0, edit=(1, edited))
+    with Archive.open(inbox) as a:
+        with pytest.raises(ArchiveError, match=f"merge-base: {old[0]}"):
+            a.resolve(f"{old[2]}..")
+        assert a.merge_base(old[2], a.tip()) == old[0]
+        assert edited in [m.data for m in a.messages(a.resolve(f"{new[0]}.."))]
+
+
+def test_start_after_end_in_one_epoch(archive_factory) -> None:
+    inbox = archive_factory(MAILS, bare=True)
+    ids = epoch_commits(inbox)
+    with Archive.open(inbox) as a, pytest.raises(ArchiveError, match="comes after its end"):
+        a.resolve(f"{ids[4]}..{ids[1]}")
+
+
+def test_read_chosen_commits_and_early_stop(archive_factory) -> None:
+    inbox = archive_factory(MAILS, epochs=2)
+    with Archive.open(inbox) as a:
+        commits = list(a.commits(a.resolve(None)))
+        chosen = [commits[4], commits[0], commits[5]]
+        assert [m.commit for m in a.read(chosen)] == [c.commit for c in chosen]
+        stream = a.messages(a.resolve(None))
+        next(stream)
+        stream.close()  # abandoned mid-way: the next read must not see stale output
+        assert [m.data for m in a.messages(a.resolve(None))] == MAILS
+
+
+def test_missing_object_names_the_commit(archive_factory) -> None:
+    inbox = archive_factory(MAILS, bare=True)
+    with Archive.open(inbox) as a:
+        commits = list(a.commits(a.resolve(None)))
+    broken = Commit(0, commits[2].commit, 0, 0, "1" * 40)
+    with Archive.open(inbox) as a, pytest.raises(ArchiveError, match=commits[2].commit):
+        list(a.read(commits[:2] + [broken]))
+
+
+def test_many_messages_streamed_exactly(tmp_path: Path) -> None:
+    rnd = random.Random(7)
+    mails = []
+    for i in range(3000):
+        body = "".join(rnd.choice("abc \n") for _ in range(rnd.choice([10, 300, 5000])))
+        mails.append(make_mail(f"mail {i}", body + f"\n{i}\n"))
+    mails[100] = make_mail("big", "x" * 3_000_000 + "\n")  # larger than the pipe buffer
+    inbox = make_archive(tmp_path, mails, epochs=[1200, 1800])
+    with Archive.open(inbox) as a:
+        got = list(a.messages(a.resolve(None)))
+    assert [m.data for m in got] == mails
+    assert [m.epoch for m in got] == [0] * 1200 + [1] * 1800
+    assert all(m.committed > n.committed for n, m in zip(got, got[1:]))
+
+
+def test_empty_archive(tmp_path: Path) -> None:
+    inbox = make_archive(tmp_path, [], epochs=1)
+    with Archive.open(inbox) as a:
+        assert a.resolve(None) == Range("", "", ())
+        assert list(a.messages(a.resolve(None))) == []
+        with pytest.raises(ArchiveError, match="no commits"):
+            a.tip()
+
+
+@pytest.mark.real
+@pytest.mark.slow
+def test_real_archive_every_message(real_archive: Path) -> None:
+    with Archive.open(real_archive) as a:
+        count = size = 0
+        for msg in a.messages(a.resolve(None)):
+            count += 1
+            size += len(msg.data)
+        assert a.problems == []
+    assert count == 26_431 or os.environ.get("SSG_REAL_ARCHIVE")
+    assert size > 100_000_000 or os.environ.get("SSG_REAL_ARCHIVE")
