@@ -1,0 +1,425 @@
+"""Series grouping: ``Mail[]`` (+ look-back context) → ``Grouping``.
+
+The steps (MAIL-NOTES "Series grouping"):
+
+1. collapse repeated Message-IDs, build threads (``ssg.threads``) joined to the
+   earlier messages in ``prior``, classify (``ssg.classify``, with the naked-cover pass);
+2. put every submission (patch, cover, pull) into a *bucket*: a patch continuing an
+   earlier series (same Message-ID stem, or numbered and replying into it); an
+   unnumbered patch alone; a cover or pull without counter alone (it may adopt
+   patches later); else by Message-ID stem (git-send-email, b4), else by
+   (thread root, sender, version, expected);
+3. split buckets into posting batches: a repeated counter slot or a gap of more than
+   ``BATCH_WINDOW`` starts a new batch;
+4. a cover or pull adopts a cover-less batch of the same sender replying to it
+   (naked covers, ``[GIT PULL]`` + ``[PATCH nn/NN]``, one mis-versioned patch);
+5. each batch becomes a ``Series`` (``ssg.seriesbuild``); replies are attributed to
+   the series of their nearest ancestor in a series.
+
+Pure, deterministic for any input order, never raises on odd input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from ssg.classify import Context, classify_all, is_autosel, sender_key
+from ssg.model import Grouping, Mail, Series
+from ssg.revisions import link_previous, person_key, record, title_key, version_key
+from ssg.threads import ancestors, arrival_key, build, chain, dedupe
+
+BATCH_WINDOW = 3 * 3600
+"""Seconds between consecutive messages of one posting batch, at most."""
+
+SUBMISSIONS = ("patch", "cover", "pull")
+"""Classes that belong to a series as its own messages."""
+
+MAX_EXPECTED = 2000
+"""Larger announced counts are taken as garbage: no missing slots are listed."""
+
+HEADS = ("cover", "pull")
+"""Classes that head (anchor) a series."""
+
+_GSE_ID = re.compile(r"^(\d{14}\.\d+)-\d+-(.+)$")
+_GSE_OLD_ID = re.compile(r"^(\d+-\d+)-\d+-(git-send-email-.+)$")
+_B4_ID = re.compile(r"^(\d{8}-.+-v\d+(?:\.\d+)?)-\d+-([0-9a-f]+@.+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class PriorMessage:
+    """A message from an earlier range (the look-back index), as grouping sees it."""
+
+    message_id: str
+    """Message-ID without angle brackets."""
+    series_id: str
+    """Series it was attributed to, or empty."""
+    cls: str
+    """Its class (one of ``MESSAGE_CLASSES``)."""
+    thread_root: str
+    """Root of its thread (may be a ghost)."""
+    version: str = "1"
+    """Subject version."""
+    expected: int | None = None
+    """Subject ``N`` of ``n/N``, if any."""
+    sender: str = ""
+    """Identity key of its sender (``classify.sender_key``)."""
+    date: int = 0
+    """Date (UTC seconds)."""
+    index: int | None = None
+    """Subject counter ``n`` of ``n/N`` (0 for a cover), if any."""
+
+
+def stem(message_id: str) -> str:
+    """The posting-batch stem of a tool-made Message-ID (counter removed), or ``""``.
+
+    git-send-email ``YYYYMMDDhhmmss.PID-N-addr``, old ``T-PID-N-git-send-email-addr``;
+    b4 ``YYYYMMDD-slug-vN-N-hash@dom``."""
+    for pattern, tag in ((_GSE_ID, "gse"), (_GSE_OLD_ID, "gse"), (_B4_ID, "b4")):
+        match = pattern.match(message_id or "")
+        if match:
+            return f"{tag}:{match.group(1)}:{match.group(2)}"
+    return ""
+
+
+def slot(mail: Mail) -> tuple[int, int]:
+    """Counter position (index, subindex); an unnumbered patch is slot 1, an
+    unnumbered cover or pull slot 0."""
+    index = mail.subject.index
+    if index is None:
+        return (1 if mail.has_diff else 0, 0)
+    return (index, mail.subject.subindex)
+
+
+def counter_key(mail: Mail) -> tuple:
+    """Patches sort by counter, arrival breaking ties."""
+    return (slot(mail), arrival_key(mail))
+
+
+class _Batch:
+    """A posting batch under construction (internal to one ``group`` call)."""
+
+    __slots__ = ("key", "mails", "continues", "head")
+
+    def __init__(self, key: tuple, mails: list[Mail], cls: Mapping[str, str], continues: str = ""):
+        self.key = key
+        self.mails = mails
+        self.continues = continues
+        self.head = next((m for m in sorted(mails, key=counter_key)
+                          if cls.get(m.message_id) in HEADS and m.subject.index in (0, None)), None)
+
+    def slots(self) -> set[tuple[int, int]]:
+        return {slot(m) for m in self.mails}
+
+    def first(self) -> Mail:
+        return min(self.mails, key=counter_key)
+
+
+class _Grouper:
+    """One grouping run: the indexes every step needs."""
+
+    def __init__(self, mails: Sequence[Mail], prior: Mapping[str, PriorMessage], bots: Iterable[str]):
+        self.dedup = dedupe(mails)
+        self.mails = self.dedup.mails
+        self.by_id = {m.message_id: m for m in self.mails}
+        self.prior = dict(prior)
+        known = {mid: p.thread_root or mid for mid, p in self.prior.items()}
+        self.roots = build(self.mails, known).root_map()
+        classes = classify_all(self.mails, Context(bots=tuple(sorted(b.lower() for b in bots))))
+        self.cls = {m.message_id: c for m, c in zip(self.mails, classes)}
+        self.prior_stems = self._prior_stems()
+        self._continues: dict[str, str] = {}
+
+    def _prior_stems(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for mid in sorted(self.prior):
+            p = self.prior[mid]
+            if p.series_id and p.cls in SUBMISSIONS and stem(mid):
+                out.setdefault(stem(mid), p.series_id)
+        return out
+
+    def submissions(self) -> list[Mail]:
+        return sorted((m for m in self.mails if self.cls[m.message_id] in SUBMISSIONS), key=arrival_key)
+
+    # --- continuation of earlier series ---------------------------------------
+
+    def _compatible(self, mail: Mail, version: str, expected: int | None, sender: str) -> bool:
+        return (sender == sender_key(mail) and version_key(version) == version_key(mail.subject.version)
+                and (expected is None or expected == mail.subject.expected))
+
+    def continues(self, mail: Mail, seen: frozenset[str] = frozenset()) -> str:
+        """Id of the earlier-range series ``mail`` continues, or empty."""
+        mid = mail.message_id
+        if mid in self._continues:
+            return self._continues[mid]
+        found = self.prior_stems.get(stem(mid), "")
+        if not found and mail.subject.index is not None and mid not in seen:
+            found = self._continues_by_thread(mail, seen | {mid})
+        self._continues[mid] = found
+        return found
+
+    def _continues_by_thread(self, mail: Mail, seen: frozenset[str]) -> str:
+        for anc in ancestors(mail):
+            present = self.by_id.get(anc)
+            if present is not None:
+                if self.cls[anc] not in SUBMISSIONS:
+                    continue
+                s = present.subject
+                ok = self._compatible(mail, s.version, s.expected if s.index else None, sender_key(present))
+                return self.continues(present, seen) if ok and anc not in seen else ""
+            p = self.prior.get(anc)
+            if p is None or not p.series_id or p.cls not in SUBMISSIONS:
+                continue
+            if not self._compatible(mail, p.version, p.expected if p.index else None, p.sender):
+                return ""
+            taken = {q.index for q in self.prior.values() if q.series_id == p.series_id}
+            return "" if mail.subject.index in taken else p.series_id
+        return ""
+
+    # --- buckets and batches ---------------------------------------------------
+
+    def bucket_key(self, mail: Mail) -> tuple:
+        mid, s = mail.message_id, mail.subject
+        cont = self.continues(mail)
+        if cont:
+            return ("continued", cont)
+        if s.index is None:
+            return ("alone", mid)
+        if stem(mid):
+            return ("stem", stem(mid), s.expected)
+        return ("thread", self.roots.get(mid, mid), sender_key(mail),
+                version_key(s.version), s.expected)
+
+    def batches(self) -> list[_Batch]:
+        buckets: dict[tuple, list[Mail]] = {}
+        for mail in self.submissions():
+            buckets.setdefault(self.bucket_key(mail), []).append(mail)
+        out: list[_Batch] = []
+        for key in sorted(buckets, key=repr):
+            cont = key[1] if key[0] == "continued" else ""
+            out.extend(_Batch(key, part, self.cls, cont) for part in _split(buckets[key]))
+        return self._adopt(out)
+
+    def _adopt(self, batches: list[_Batch]) -> list[_Batch]:
+        heads = {b.head.message_id: b for b in batches if b.head is not None and not b.continues}
+        kept = []
+        for batch in sorted(batches, key=lambda b: arrival_key(b.first())):
+            target = None if batch.head is not None or batch.continues or batch.key[0] == "alone" \
+                else self._adopter(batch, heads)
+            if target is None:
+                kept.append(batch)
+            else:
+                target.mails.extend(batch.mails)
+        return kept
+
+    def _adopter(self, batch: _Batch, heads: Mapping[str, _Batch]) -> _Batch | None:
+        for mail in sorted(batch.mails, key=counter_key):
+            head = heads.get(mail.in_reply_to)
+            if head is None:
+                continue
+            anchor = head.head
+            same_version = version_key(anchor.subject.version) == version_key(mail.subject.version)
+            if (sender_key(anchor) == sender_key(mail)
+                    and anchor.subject.expected in (None, mail.subject.expected)
+                    and (anchor.subject.expected is None or same_version or len(batch.mails) == 1)
+                    and not (head.slots() & batch.slots())
+                    and abs(mail.date - anchor.date) <= BATCH_WINDOW):
+                return head
+        return None
+
+
+def _split(mails: list[Mail]) -> list[list[Mail]]:
+    """Split one bucket into posting batches by repeated slots and time gaps."""
+    parts: list[list[Mail]] = []
+    current: list[Mail] = []
+    taken: set[tuple[int, int]] = set()
+    last = None
+    for mail in sorted(mails, key=lambda m: (m.date, arrival_key(m))):
+        if current and (slot(mail) in taken or mail.date - last > BATCH_WINDOW):
+            parts.append(current)
+            current, taken = [], set()
+        current.append(mail)
+        taken.add(slot(mail))
+        last = mail.date
+    if current:
+        parts.append(current)
+    return parts
+
+
+# --- batches → Series ----------------------------------------------------------
+
+
+def series_id(anchor_message_id: str) -> str:
+    """``s`` + the first 12 hex digits of sha1(anchor message-id)."""
+    return "s" + hashlib.sha1(anchor_message_id.encode("utf-8", "replace")).hexdigest()[:12]
+
+
+def _most_common(values: Iterable, key=None):
+    counts: dict = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    if not counts:
+        return None
+    return max(counts, key=lambda v: (counts[v], key(v) if key else v))
+
+
+def _version(head: Mail | None, patches: Sequence[Mail]) -> str:
+    if head is not None and (head.subject.version_explicit or not patches):
+        return head.subject.version
+    return _most_common((p.subject.version for p in patches), key=version_key) or "1"
+
+
+def _expected(head: Mail | None, patches: Sequence[Mail]) -> int | None:
+    if head is not None and head.subject.expected is not None:
+        return head.subject.expected
+    found = _most_common(p.subject.expected for p in patches if p.subject.expected is not None)
+    if found is None and patches and all(p.subject.index is None for p in patches):
+        return 1
+    return found
+
+
+def _missing(expected: int | None, patches: Sequence[Mail], taken: Iterable[int | None]) -> tuple[int, ...]:
+    if not expected or expected > MAX_EXPECTED:
+        return ()
+    present = {slot(p)[0] for p in patches if slot(p)[1] == 0} | set(taken)
+    return tuple(i for i in range(1, expected + 1) if i not in present)
+
+
+def _title(lead: Mail) -> str:
+    return lead.subject.title.strip() or lead.subject.raw.strip() or f"<{lead.message_id}>"
+
+
+def _flags(batch: _Batch, patches: Sequence[Mail], missing: Sequence[int], expected) -> set[str]:
+    flags = set()
+    if any(m.subject.is_rfc for m in batch.mails):
+        flags.add("rfc")
+    if any("RESEND" in m.subject.keywords for m in batch.mails):
+        flags.add("resend")
+    if any(is_autosel(m) for m in batch.mails):
+        flags.add("autosel")
+    if missing:
+        flags.add("incomplete")
+    if batch.continues:
+        flags.add("continued")
+    if batch.head is not None and not patches and expected:
+        flags.add("orphan")
+    return flags
+
+
+def _series(grouper: _Grouper, batch: _Batch) -> Series:
+    head = batch.head
+    patches = sorted((m for m in batch.mails if m is not head), key=counter_key)
+    lead = head if head is not None else patches[0]
+    expected = _expected(head, patches)
+    taken = [p.index for p in grouper.prior.values() if batch.continues and p.series_id == batch.continues]
+    missing = _missing(expected, patches, taken)
+    pull = (head is not None and grouper.cls[head.message_id] == "pull") or any(
+        m.subject.is_pull for m in batch.mails)
+    return Series(
+        id=batch.continues or series_id(lead.message_id), kind="pull" if pull else "patch",
+        title=_title(lead), subject=lead.subject.raw or _title(lead),
+        version=_version(head, patches), expected=expected,
+        cover=head.message_id if head is not None else "",
+        patches=tuple(p.message_id for p in patches), submitter=lead.sender,
+        thread_root=grouper.roots.get(lead.message_id, lead.message_id),
+        date=min(m.date for m in batch.mails), prefixes=tuple(lead.subject.prefixes),
+        flags=tuple(sorted(_flags(batch, patches, missing, expected))), missing=missing,
+        change_id=next((m.change_id for m in [lead, *patches] if m.change_id), ""))
+
+
+# --- relations between series, replies ------------------------------------------
+
+
+def _own(series: Series) -> tuple[str, ...]:
+    return ((series.cover,) if series.cover else ()) + series.patches
+
+
+def _nearest(grouper: _Grouper, mail: Mail, owner: Mapping[str, Series], me: str) -> tuple | None:
+    """(series id, version, sender key) of the nearest ancestor submission in
+    another series (this input or earlier ranges), or None."""
+    for anc in ancestors(mail):
+        other = owner.get(anc)
+        if other is not None:
+            if other.id == me:
+                continue
+            return (other.id, other.version, person_key(other.submitter))
+        p = grouper.prior.get(anc)
+        if p is not None and p.series_id and p.cls in SUBMISSIONS and p.series_id != me:
+            return (p.series_id, p.version, p.sender)
+    return None
+
+
+def relate(grouper: _Grouper, built: Sequence[Series]) -> list[Series]:
+    """Fill ``previous`` (revision links inside the input and to earlier ranges by
+    thread), ``reroll_of`` with flag ``partial-reroll``, and flag repeated postings
+    ``resend``."""
+    owner = {mid: s for s in built for mid in _own(s)}
+    links = link_previous(built, [record(s) for s in built])
+    seen: set[tuple] = set()
+    out = []
+    for s in sorted(built, key=lambda x: (x.date, x.id)):
+        flags, previous, reroll = set(s.flags), links.get(s.id, ""), ""
+        lead = grouper.by_id[s.cover or s.patches[0]]
+        target = _nearest(grouper, lead, owner, s.id)
+        if target and version_key(target[1]) < version_key(s.version) \
+                and target[2] == person_key(s.submitter):
+            previous = previous or target[0]
+            if not s.cover and "continued" not in flags and s.missing:
+                reroll = target[0]
+                flags.add("partial-reroll")
+        key = (title_key(s.title), person_key(s.submitter), version_key(s.version), s.kind)
+        if key in seen:
+            flags.add("resend")
+        seen.add(key)
+        out.append(replace(s, flags=tuple(sorted(flags)), previous=previous, reroll_of=reroll))
+    return out
+
+
+def attribute(grouper: _Grouper, built: Sequence[Series]) -> dict[str, str]:
+    """Reply message-id → series id of its nearest ancestor in a series (this input
+    or an earlier range)."""
+    owner = {mid: s.id for s in built for mid in _own(s)}
+    found: dict[str, str] = {}
+    replies = [m for m in grouper.mails if grouper.cls[m.message_id] == "reply"]
+    for mail in sorted(replies, key=lambda m: (len(chain(m)), arrival_key(m))):
+        for anc in ancestors(mail):
+            prior = grouper.prior.get(anc)
+            sid = owner.get(anc) or found.get(anc) or (prior.series_id if prior else "")
+            if sid:
+                found[mail.message_id] = sid
+                break
+    return found
+
+
+def _grouping(grouper: _Grouper, built: Sequence[Series], replies: Mapping[str, str]) -> Grouping:
+    by_series: dict[str, list[Mail]] = {}
+    for mid, sid in replies.items():
+        by_series.setdefault(sid, []).append(grouper.by_id[mid])
+    series = tuple(sorted(
+        (replace(s, replies=tuple(m.message_id for m in sorted(by_series.get(s.id, ()), key=arrival_key)))
+         for s in built), key=lambda x: (x.date, x.id)))
+    owner = {mid: s.id for s in built for mid in _own(s)}
+    ids = [m.message_id for m in grouper.mails]
+    return Grouping(
+        classes=tuple((mid, grouper.cls[mid]) for mid in ids),
+        series=series,
+        membership=tuple((mid, owner.get(mid) or replies[mid]) for mid in ids
+                         if mid in owner or mid in replies),
+        duplicates=grouper.dedup.duplicates, conflicts=grouper.dedup.conflicts)
+
+
+def group(mails: Sequence[Mail], prior: Mapping[str, PriorMessage] | None = None,
+          bots: Iterable[str] = ()) -> Grouping:
+    """Classify ``mails``, group their patches into series and attribute replies.
+
+    ``prior`` maps message-ids of earlier ranges to what is known about them, so
+    series and threads that straddle a range boundary are continued, and replies to
+    earlier series are attributed to them; ``bots`` are extra bot addresses or
+    ``@domain`` suffixes."""
+    grouper = _Grouper(mails, prior or {}, bots)
+    built = [_series(grouper, b) for b in grouper.batches()]
+    built = relate(grouper, built)
+    replies = attribute(grouper, built)
+    return _grouping(grouper, built, replies)
