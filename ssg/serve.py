@@ -101,11 +101,13 @@ pre{background:#300;color:#fdd;padding:1em;overflow:auto;white-space:pre-wrap}</
 </body></html>"""
 
 
-def builder_default(config: Config, out_dir: Path) -> Any:
-    """The real renderer (imported late: the server is usable with any builder)."""
-    from ssg.render import Renderer
+def renderer_factory(log: Callable[[str], None]) -> Callable[[Config, Path], Any]:
+    """The real renderer as a builder factory (imported late: any builder will do)."""
+    def make(config: Config, out_dir: Path) -> Any:
+        from ssg.render import Renderer
 
-    return Renderer(config, out_dir)
+        return Renderer(config, out_dir, log=log)
+    return make
 
 
 def describe(exc: BaseException) -> str:
@@ -388,7 +390,7 @@ class PreviewServer:
         self.host, self.port = host, port
         self.livereload = livereload
         self.poll = poll
-        self.builder_factory = builder_factory or builder_default
+        self.builder_factory = builder_factory or renderer_factory(log)
         self.on_archive_change = on_archive_change
         self.config_loader = config_loader or (
             (lambda: load(config.config_file)) if config.config_file else None)
@@ -491,8 +493,6 @@ class PreviewServer:
         seconds = getattr(report, "seconds", None)
         took = f" in {seconds:.2f}s" if isinstance(seconds, (int, float)) else ""
         self.log(f"Built ({what}){took}" + (f", {len(problems)} problem(s)" if problems else ""))
-        for problem in problems[:20]:
-            self.log(f"  {problem}")
         return True
 
     def _full(self) -> bool:
@@ -523,7 +523,8 @@ class PreviewServer:
                     self.log(f"Config not reloaded: {describe(exc)}")
                     return False
                 self.builder, self._need_full = None, True
-            self._retarget()
+            if self._retarget() and "theme" in kinds:
+                self.builder, self._need_full = None, True  # a theme directory appeared or went
             paths = {p for p in change.paths if "archive" not in kinds or not _under_archive(p, self.config)}
             if self._need_full:
                 return self._full()
@@ -534,11 +535,15 @@ class PreviewServer:
             self._pending = set() if ok else changed
             return ok
 
-    def _retarget(self) -> None:
-        if self.watcher is not None:
-            targets = watch_targets(self.config)
-            if targets != self.watcher.targets:
-                self.watcher.retarget(targets)
+    def _retarget(self) -> bool:
+        """Watch what the (maybe new) config names; True when the watched set changed."""
+        if self.watcher is None:
+            return False
+        targets = watch_targets(self.config)
+        if targets == self.watcher.targets:
+            return False
+        self.watcher.retarget(targets)
+        return True
 
 
 def _under_archive(path: Path, config: Config) -> bool:
