@@ -5,7 +5,9 @@ A public-inbox v2 archive (lore.kernel.org style) is a series of git epochs,
 ``<inbox>/git/0.git``, ``<inbox>/git/1.git``, … which is the layout ``archive.py``
 reads.  Which epochs exist comes from the grokmirror manifest
 ``<url>/manifest.js.gz`` when the server has one, else from probing
-``<url>/N`` with ``git ls-remote`` until one does not exist.
+``<url>/N`` with ``git ls-remote`` until one does not exist.  An epoch whose
+local refs match the manifest's fingerprint (sha1 of ``git show-ref``, as
+grokmirror computes it) is not fetched at all.
 
 A URL that is itself one git repository (a v1 inbox, or a single epoch) is
 mirrored as epoch 0, ``<inbox>/git/0.git``; this is decided on every run by
@@ -22,6 +24,8 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import hashlib
+import http.client
 import json
 import os
 import re
@@ -29,6 +33,7 @@ import shutil
 import subprocess
 import tempfile
 import urllib.request
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -115,8 +120,8 @@ def _probe(url: str) -> tuple[bool, str]:
     return proc.returncode == 0, "" if proc.returncode == 0 else _last_line(proc.stderr)
 
 
-def read_manifest(base: str) -> list[int] | None:
-    """Epoch numbers listed in ``<base>/manifest.js.gz``, or None when there is none.
+def read_manifest(base: str) -> dict[int, str] | None:
+    """{epoch: fingerprint} from ``<base>/manifest.js.gz``, or None when there is none.
 
     Works for http(s)://, file:// and plain local paths.  Any problem (missing,
     unreadable, not a grokmirror manifest) gives None, and the caller probes.
@@ -131,12 +136,22 @@ def read_manifest(base: str) -> list[int] | None:
         else:
             raw = Path(url).read_bytes()
         data = json.loads(gzip.decompress(raw))
-    except (OSError, ValueError, EOFError):
+    except (OSError, ValueError, EOFError, zlib.error, http.client.HTTPException):
         return None
     if not isinstance(data, dict):
         return None
-    epochs = {int(m.group(1)) for key in data if (m := MANIFEST_EPOCH_RE.search(str(key)))}
-    return sorted(epochs) or None
+    epochs = {}
+    for key, entry in data.items():
+        if m := MANIFEST_EPOCH_RE.search(str(key)):
+            fingerprint = entry.get("fingerprint") if isinstance(entry, dict) else None
+            epochs[int(m.group(1))] = fingerprint if isinstance(fingerprint, str) else ""
+    return dict(sorted(epochs.items())) or None
+
+
+def fingerprint(repo: Path) -> str:
+    """grokmirror's fingerprint of a repository: sha1 of ``git show-ref`` output."""
+    proc = subprocess.run(["git", "show-ref"], cwd=repo, env=_env(), capture_output=True)
+    return hashlib.sha1(proc.stdout).hexdigest() if proc.returncode == 0 and proc.stdout else ""
 
 
 def _tips(repo: Path) -> list[str]:
@@ -181,9 +196,13 @@ def _update(url: str, repo: Path, epoch: int) -> int:
 
 
 def _sync(url: str, gitdir: Path, epoch: int, progress: Callable[[str], object],
-          label: str = "") -> EpochFetch:
+          label: str = "", known: str = "") -> EpochFetch:
+    """Clone or update one epoch; ``known`` is the manifest's fingerprint, if any."""
     repo = gitdir / f"{epoch}.git"
     name = f"epoch {epoch}{label}"
+    if repo.is_dir() and known and fingerprint(repo) == known:
+        progress(f"{name}: up to date")
+        return EpochFetch(epoch=epoch, url=url, status="up to date", new_commits=0)
     if repo.is_dir():
         new = _update(url, repo, epoch)
         status = "updated" if new else "up to date"
@@ -257,7 +276,7 @@ def fetch_archive(url: str, inbox: Path, *, progress: Callable[[str], object] = 
         epochs = read_manifest(base) if use_manifest else None
         if epochs is not None:
             progress(f"{base}: {len(epochs)} epoch{'s' * (len(epochs) != 1)} in {MANIFEST_NAME}")
-            results = [_sync(epoch_url(base, n), gitdir, n, progress) for n in epochs]
+            results = [_sync(epoch_url(base, n), gitdir, n, progress, known=fp) for n, fp in epochs.items()]
             return FetchReport(str(inbox.resolve()), "v2", tuple(results), manifest=True)
         found, error = _probe(epoch_url(base, 0))
         if not found:

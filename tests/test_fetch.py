@@ -205,16 +205,17 @@ def test_changed_url_is_followed(remote: Path, tmp_path: Path) -> None:
     assert git("config", "remote.origin.url", cwd=inbox / "git/0.git") == f"{mirror.as_uri()}/0"
 
 
-def write_manifest(base: Path, names: list[str]) -> None:
-    data = {name: {"description": "x", "fingerprint": "0" * 40, "modified": 0} for name in names}
+def write_manifest(base: Path, names: list[str], fingerprints: dict[str, str] | None = None) -> None:
+    data = {name: {"description": "x", "fingerprint": (fingerprints or {}).get(name, "0" * 40),
+                   "modified": 0} for name in names}
     (base / "manifest.js.gz").write_bytes(gzip.compress(json.dumps(data).encode()))
 
 
 def test_manifest_lists_the_epochs(remote: Path, tmp_path: Path) -> None:
     make_epoch(remote / "2", 1)
     write_manifest(remote, ["/mylist/git/0.git", "/mylist/git/1.git"])  # stale: no epoch 2 yet
-    assert read_manifest(remote.as_uri()) == [0, 1]
-    assert read_manifest(str(remote)) == [0, 1]
+    assert read_manifest(remote.as_uri()) == {0: "0" * 40, 1: "0" * 40}
+    assert list(read_manifest(str(remote))) == [0, 1]
     report, lines = run(remote.as_uri(), tmp_path / "inbox")
     assert report.manifest
     assert lines[0].endswith("2 epochs in manifest.js.gz")
@@ -251,3 +252,18 @@ def test_real_epoch_as_single_repository(real_archive: Path, tmp_path: Path) -> 
     assert report.new_commits == count(real_archive) > 0
     again, _ = run(str(real_archive), tmp_path / "inbox")
     assert again.new_commits == 0 and again.epochs[0].status == "up to date"
+
+
+def test_manifest_fingerprint_skips_unchanged_epochs(remote: Path, tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    run(remote.as_uri(), inbox)
+    add_commits(remote / "1", 1)
+    # grokmirror's fingerprint: sha1 of `git show-ref` output
+    import hashlib
+    show_ref = subprocess.run(["git", "show-ref"], cwd=remote / "0", capture_output=True).stdout
+    assert fetch_mod.fingerprint(inbox / "git/0.git") == hashlib.sha1(show_ref).hexdigest()
+    write_manifest(remote, ["/l/git/0.git", "/l/git/1.git"],
+                   {"/l/git/0.git": hashlib.sha1(show_ref).hexdigest()})
+    (remote / "0").rename(tmp_path / "epoch0-away")  # a fetch of epoch 0 would now fail
+    report, lines = run(remote.as_uri(), inbox)
+    assert [(e.status, e.new_commits) for e in report.epochs] == [("up to date", 0), ("updated", 1)]
