@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 import subprocess
@@ -259,7 +260,6 @@ def test_manifest_fingerprint_skips_unchanged_epochs(remote: Path, tmp_path: Pat
     run(remote.as_uri(), inbox)
     add_commits(remote / "1", 1)
     # grokmirror's fingerprint: sha1 of `git show-ref` output
-    import hashlib
     show_ref = subprocess.run(["git", "show-ref"], cwd=remote / "0", capture_output=True).stdout
     assert fetch_mod.fingerprint(inbox / "git/0.git") == hashlib.sha1(show_ref).hexdigest()
     write_manifest(remote, ["/l/git/0.git", "/l/git/1.git"],
