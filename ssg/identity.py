@@ -17,6 +17,7 @@ Rules (see MAIL-NOTES.md, "Author attribution"):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +70,24 @@ def same_address(a: str, b: str) -> bool:
     la, _, da = na.rpartition("@")
     lb, _, db = nb.rpartition("@")
     return la == lb and bool(la) and (_subdomain_of(da, db) or _subdomain_of(db, da))
+
+
+def subdomain_merges(keys: Iterable[str]) -> dict[str, str]:
+    """For a set of identity keys, map each ``foo@sub.example.com`` whose parent
+    ``foo@example.com`` is also in the set to its shortest parent present (with at
+    least one dot); keys without such a parent are left out.  Order-independent, so stats can merge the
+    subdomain rule of ``same_person`` without a hand-written alias."""
+    present = {k for k in keys if isinstance(k, str) and "@" in k}
+    merges = {}
+    for key in present:
+        local, _, domain = key.rpartition("@")
+        labels = domain.split(".")
+        for i in range(len(labels) - 2, 0, -1):
+            parent = f"{local}@{'.'.join(labels[i:])}"
+            if parent in present:
+                merges[key] = parent
+                break
+    return merges
 
 
 def normalise_name(name: str) -> str:

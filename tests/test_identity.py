@@ -16,6 +16,7 @@ from ssg.identity import (
     parse_mailmap_line,
     same_address,
     same_person,
+    subdomain_merges,
 )
 from ssg.model import Address
 
@@ -228,3 +229,33 @@ def test_never_raises_and_symmetric(e1, e2, n1, n2):
 def test_normalise_idempotent(e):
     once = normalise_email(e)
     assert normalise_email(once) == once or "<" in e or ">" in e
+
+
+def test_subdomain_merges():
+    keys = ["h@linux.ms.example", "h@ms.example", "h@a.b.ms.example", "x@linux.ms.example",
+            "y@example", "y@sub.example", "junk", ""]
+    assert subdomain_merges(keys) == {"h@linux.ms.example": "h@ms.example",
+                                      "h@a.b.ms.example": "h@ms.example"}
+    assert subdomain_merges(reversed(keys)) == subdomain_merges(keys)
+    assert subdomain_merges([]) == {}
+
+
+@pytest.mark.real
+def test_real_authors(real_archive):
+    """Every git author of the real archive: no exception, keys are stable, and the
+    fuzzy rules join a few addresses without joining everything."""
+    import subprocess
+
+    out = subprocess.run(["git", "-C", str(real_archive), "log", "--format=%an%x09%ae"],
+                         capture_output=True, check=True).stdout.decode("utf-8", "replace")
+    people = {Address(n, e.lower()) for n, _, e in (line.partition("\t") for line in out.splitlines())}
+    ids = Identities()
+    keys = {ids.key(p) for p in people}
+    emails = {p.email for p in people}
+    merges = subdomain_merges(keys)
+    relays = sum(is_relay_or_list(p.email) for p in people)
+    print(f"\n{len(people)} (name, address) pairs, {len(emails)} addresses, {len(keys)} keys, "
+          f"{len(merges)} subdomain merges, {relays} relay/list/noreply addresses")
+    assert 0.9 * len(emails) <= len(keys) <= len(emails)
+    assert len(merges) < 0.05 * len(keys)
+    assert relays < 0.01 * len(people)
