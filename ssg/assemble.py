@@ -1,0 +1,186 @@
+"""Gather the pages a digest run touched from the index into ContentFiles.
+
+Reads the index (the data edge) and hands plain values to the pure page
+functions in ``content``, ``series_page``, ``people_pages`` and ``home_pages``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from typing import TYPE_CHECKING, Any
+
+from ssg import urls
+from ssg.config import Config
+from ssg.content import Context, digest_page
+from ssg.digest import Digest
+from ssg.home_pages import DigestRef, digests_index, home_page
+from ssg.identity import Identities
+from ssg.index import Index
+from ssg.model import Address
+from ssg.people_pages import DomainInfo, PatchRef, Person, SeriesRef, author_page, authors_index, domain_page, domains_index
+from ssg.series_page import SeriesPage, series_page
+from ssg.writer import ContentFile
+
+if TYPE_CHECKING:
+    from ssg.pipeline import Touched
+
+
+def digest_json(d: Digest) -> dict[str, Any]:
+    """The machine-readable digest (schema 1)."""
+    def person(a: Address) -> dict[str, str]:
+        return {"name": a.name, "email": a.email}
+
+    series = []
+    for v in d.series:
+        s = v.series
+        series.append({
+            "id": s.id, "title": s.title, "subject": s.subject, "version": s.version, "expected": s.expected,
+            "kind": s.kind, "new": v.new, "flags": list(s.flags), "missing": list(s.missing),
+            "cover": {"message_id": s.cover} if s.cover else None,
+            "patches": [{"index": p.index, "message_id": p.message_id, "title": p.title, "author": person(p.author),
+                         "diffstat": {"files": p.diffstat.changed, "insertions": p.diffstat.insertions,
+                                      "deletions": p.diffstat.deletions}} for p in v.patches],
+            "submitter": person(v.submitter), "previous": s.previous or None, "page": v.path})
+    p = d.period
+    return {
+        "schema": 1, "list": d.list_name, "title": d.title, "draft": p.draft,
+        "range": {"from": p.from_commit, "to": p.to_commit},
+        "period": {"start": p.start, "end": p.end, "label": p.label},
+        "counts": dict(d.counts),
+        "top_domains": [{"domain": r.domain, "organisation": r.organisation, "count": r.count} for r in d.top_domains],
+        "top_contributors": [{"name": r.name, "email": r.email, "count": r.count} for r in d.top_contributors],
+        "series": series,
+        "messages": [{"message_id": m, "commit": c, "class": k, "series": s or None} for m, c, k, s in d.messages],
+        "reviews": [{"message_id": r.message_id, "target": r.target, "tag": r.tag, "reviewer": person(r.reviewer)}
+                    for r in d.reviews],
+    }
+
+
+def json_file(path: str, d: Digest) -> ContentFile:
+    return ContentFile(path[:-3] + ".json", json.dumps(digest_json(d), ensure_ascii=False, indent=1,
+                                                        sort_keys=False) + "\n")
+
+
+class Pages:
+    """Page gathering over one index snapshot."""
+
+    def __init__(self, cfg: Config, idx: Index, ids: Identities) -> None:
+        self.cfg, self.idx, self.ids = cfg, idx, ids
+        self.ctx = Context(cfg.archive.list, cfg.archive.url, cfg.people.obfuscate_emails)
+        self.series = {r["id"]: r for r in idx.all_series()}
+        self.next: dict[str, list[str]] = defaultdict(list)
+        for sid, r in self.series.items():
+            if r["data"].get("previous"):
+                self.next[r["data"]["previous"]].append(sid)
+        self.digests = idx.digests()
+        self.titles = {d["path"]: d["data"]["title"] for d in self.digests}
+
+    def versions(self, sid: str) -> tuple[tuple[str, str, str], ...]:
+        chain, cur, seen = [], sid, set()
+        while cur and cur in self.series and cur not in seen:
+            seen.add(cur)
+            chain.insert(0, cur)
+            cur = self.series[cur]["data"].get("previous", "")
+        cur = sid
+        while self.next.get(cur):
+            cur = sorted(self.next[cur], key=lambda x: (self.series[x]["date"], x))[0]
+            if cur in seen:
+                break
+            seen.add(cur)
+            chain.append(cur)
+        return tuple((s, self.series[s]["data"]["version"], self.series[s]["path"]) for s in chain)
+
+    def series_file(self, sid: str) -> ContentFile | None:
+        row = self.series.get(sid)
+        if row is None:
+            return None
+        msgs = tuple(self.idx.messages_where("series_id", [sid]))
+        revs = tuple(self.idx.reviews_where("series_id", [sid]))
+        digests = tuple((p, self.titles.get(p, p)) for p in self.idx.series_digests([sid]).get(sid, []))
+        return series_page(SeriesPage(row["data"], msgs, revs, digests, self.versions(sid)), self.ctx)
+
+    def ref(self, row: dict[str, Any]) -> SeriesRef:
+        d = row["data"]
+        return SeriesRef(row["path"], d["title"], d["version"], row["date"], len(d["patches"]), d["expected"],
+                         row["submitter_key"], Address(*d["submitter"]))
+
+    def person(self, key: str) -> Person:
+        subs = [r for r in self.idx.messages_where("author_key", [key])]
+        revs = self.idx.reviews_where("reviewer_key", [key])
+        names = Counter(tuple(r["data"]["author"]) for r in subs) + Counter(tuple(r["data"]["reviewer"]) for r in revs)
+        who = Address(*min(names, key=lambda n: (-names[n], n))) if names else Address("", "")
+        domains = sorted({Address(*n).domain for n in names if Address(*n).domain})
+        series = tuple(self.ref(r) for r in self.idx.series_where("submitter_key", [key]))
+        patches = tuple(PatchRef(self.series[r["series_id"]]["path"], r["data"]["title"], r["date"])
+                        for r in subs if r["class"] == "patch" and r["series_id"] in self.series)
+        reviews = tuple(PatchRef(self.series[r["series_id"]]["path"], self.series[r["series_id"]]["data"]["title"],
+                                 r["data"].get("date", 0), r["data"]["trailer"])
+                        for r in revs if r["series_id"] in self.series)
+        return Person(key, who, tuple(domains), series, patches, reviews)
+
+    def people(self) -> list[tuple[str, Address, tuple[str, ...], int, int]]:
+        names: dict[str, Counter] = defaultdict(Counter)
+        rows = self.idx.db.execute("SELECT author_key, data FROM messages WHERE author_key != ''")
+        for key, data in rows:
+            names[key][tuple(json.loads(data)["author"])] += 1
+        for r in self.idx.db.execute("SELECT reviewer_key, data FROM reviews"):
+            names[r[0]][tuple(json.loads(r[1])["reviewer"])] += 1
+        out = []
+        for key, subs, revs in self.idx.author_counts():
+            c = names.get(key) or Counter({("", ""): 1})
+            who = Address(*min(c, key=lambda n: (-c[n], n)))
+            domains = tuple(sorted({Address(*n).domain for n in c if Address(*n).domain}))
+            out.append((key, who, domains, subs, revs))
+        return out
+
+    def domain(self, domain: str, people: list[tuple[str, Address, tuple[str, ...], int, int]]) -> DomainInfo:
+        rows = self.idx.db.execute(
+            "SELECT author_key, series_id, data FROM messages WHERE author_key != ''"
+            " AND class IN ('patch','cover','pull') AND data LIKE ?", (f"%@{domain}\"%",))
+        counts: Counter = Counter()
+        sids = set()
+        for key, sid, data in rows:
+            if Address(*json.loads(data)["author"]).domain == domain:
+                counts[key] += 1
+                if sid:
+                    sids.add(sid)
+        who = {k: w for k, w, _, _, _ in people}
+        members = tuple(sorted(((k, who.get(k, Address("", "")), c) for k, c in counts.items()),
+                               key=lambda r: (-r[2], r[1].display().casefold(), r[0])))
+        series = tuple(sorted((self.ref(self.series[s]) for s in sids if s in self.series),
+                              key=lambda r: (r.date, r.path), reverse=True))
+        return DomainInfo(domain, self.ids.organisation(domain), members, series)
+
+    def digest_refs(self) -> list[DigestRef]:
+        return [DigestRef(d["path"], d["data"]["title"], d["data"].get("label", ""), d["start"], d["end"],
+                          bool(d["draft"]), tuple(d["data"]["counts"].items())) for d in self.digests]
+
+
+def pages_for(cfg: Config, idx: Index, ids: Identities, touched: "Touched") -> list[ContentFile]:
+    """Every content file whose inputs changed in this run, plus the indexes."""
+    pages = Pages(cfg, idx, ids)
+    files: list[ContentFile] = []
+    for path, d in sorted(touched.digests.items()):
+        files.append(digest_page(d, pages.ctx, cfg.digest.top))
+        files.append(json_file(path, d))
+    for sid in sorted(touched.series):
+        f = pages.series_file(sid)
+        if f:
+            files.append(f)
+    people = pages.people()
+    for key in sorted(k for k in touched.authors if k):
+        files.append(author_page(pages.person(key), pages.ctx))
+    for dom in sorted(d for d in touched.domains if d):
+        files.append(domain_page(pages.domain(dom, people), pages.ctx))
+    domains: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for key, who, doms, subs, _ in people:
+        if subs and who.domain:
+            domains[who.domain][0] += 1
+            domains[who.domain][1] += subs
+    files.append(authors_index(people))
+    files.append(domains_index([(d, ids.organisation(d), n, c) for d, (n, c) in domains.items()]))
+    refs = pages.digest_refs()
+    files.append(digests_index(refs, cfg.archive.list))
+    files.append(home_page(refs, cfg.site_name, cfg.archive.list, cfg.site_description))
+    return files
