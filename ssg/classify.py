@@ -20,8 +20,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from ssg import identity
 from ssg.model import Mail
+from ssg.revisions import person_key
 
 BOT_ADDRESSES = (
     "lkp@intel.com",
@@ -183,10 +183,8 @@ def classify(mail: Mail, context: Context = Context()) -> str:
 
 
 def sender_key(mail: Mail) -> str:
-    """Identity key of the un-munged sender (normalised address, else the name)."""
-    if mail.sender.email:
-        return identity.normalise_email(mail.sender.email)
-    return "name:" + identity.normalise_name(mail.sender.name)
+    """Identity key of the un-munged sender (``revisions.person_key``)."""
+    return person_key(mail.sender)
 
 
 def _naked_candidate(mail: Mail, context: Context) -> bool:

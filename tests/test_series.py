@@ -380,3 +380,97 @@ def test_stem():
         "20260713-fix-destroy-v1-0-fcca2e34fd57@example.com") != ""
     assert sg.stem("1500000000-12345-3-git-send-email-a@b.c") != ""
     assert sg.stem("ak/Cs/qWVJD57qgl@host") == "" and sg.stem("") == ""
+
+
+# --- properties --------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+PEOPLE = (ALICE, BOB, CAROL)
+
+
+@st.composite
+def postings(draw):
+    """A random mix of postings (covers, patches, singles, pulls), replies, bots and chat."""
+    mails = []
+    anchors: list[str] = []
+    for i in range(draw(st.integers(1, 6))):
+        who = draw(st.sampled_from(PEOPLE))
+        version = draw(st.sampled_from(["1", "2", "3", "8.1"]))
+        n = draw(st.integers(1, 5))
+        date = T0 + draw(st.integers(0, 3)) * DAY + draw(st.integers(0, 600))
+        gse = draw(st.booleans())
+        name = (lambda k, i=i, who=who: f"2026010100000{i}.{100 + i}-{k + 1}-{who.email}") if gse \
+            else (lambda k, i=i: f"m{i}-{k}")
+        parent = draw(st.sampled_from(["", *anchors])) if anchors else ""
+        kind = draw(st.sampled_from(["series", "series", "single", "pull"]))
+        if kind == "single":
+            mails.append(mail(name(0), subject(f"single {i}", version=version), sender=who, date=date,
+                              diff=True, in_reply_to=parent))
+            anchors.append(name(0))
+            continue
+        head_kw = ("GIT PULL",) if kind == "pull" else ("PATCH",)
+        root = parent
+        if draw(st.booleans()) or kind == "pull":
+            idx = None if kind == "pull" else 0
+            mails.append(mail(name(0), subject(f"posting {i}", keywords=head_kw, version=version, index=idx,
+                                               expected=None if kind == "pull" else n),
+                              sender=who, date=date, in_reply_to=parent))
+            root = name(0)
+            anchors.append(root)
+        present = draw(st.sets(st.integers(1, n), min_size=1))
+        for k in sorted(present):
+            mails.append(mail(name(k), subject(f"posting {i} part {k}", version=version, index=k, expected=n),
+                              sender=who, date=date + k, diff=True, in_reply_to=root,
+                              arrived=date + draw(st.integers(0, 50))))
+            anchors.append(name(k))
+    for j in range(draw(st.integers(0, 6))):
+        parent = draw(st.sampled_from([m.message_id for m in mails] + ["ghost"]))
+        who = draw(st.sampled_from(PEOPLE))
+        subj = subject("discussion", keywords=("PATCH",), reply=True)
+        mails.append(mail(f"reply{j}", subj, sender=who, in_reply_to=parent, date=T0 + 5 * DAY + j,
+                          diff=draw(st.booleans())))
+    if draw(st.booleans()):
+        mails.append(mail("bot", subject("x", reply=True), sender=Address("", "lkp@intel.com"),
+                          in_reply_to=mails[0].message_id))
+    if draw(st.booleans()):
+        mails.append(mail("chat", "Hello Dear"))
+    return mails
+
+
+def _summary(g):
+    return (frozenset(g.classes), g.series, frozenset(g.membership))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(postings(), st.randoms(use_true_random=False))
+def test_grouping_is_a_partition_and_order_independent(mails, rnd):
+    g = sg.group(mails)
+    check(g, mails)
+    cls = Counter(c for _, c in g.classes)
+    assert sum(cls.values()) == len({m.message_id for m in mails})
+    assert cls["patch"] + cls["cover"] + cls["pull"] == sum(
+        len(s.patches) + bool(s.cover) for s in g.series)
+    assert set(cls) <= {"patch", "cover", "reply", "pull", "bot", "other"}
+    attributed = {mid for mid, _ in g.membership}
+    assert all(dict(g.classes)[mid] in ("patch", "cover", "pull", "reply") for mid in attributed)
+    shuffled = mails[:]
+    rnd.shuffle(shuffled)
+    assert _summary(sg.group(shuffled)) == _summary(g)
+
+
+@settings(max_examples=60, deadline=None)
+@given(postings())
+def test_look_back_split_keeps_every_message_once(mails):
+    """Group the first half, feed it as prior to the second half: still a partition."""
+    half = len(mails) // 2
+    first = sg.group(mails[:half])
+    cls = dict(first.classes)
+    member = dict(first.membership)
+    prior = {m.message_id: sg.PriorMessage(m.message_id, member.get(m.message_id, ""), cls[m.message_id],
+                                           m.in_reply_to or m.message_id, m.subject.version,
+                                           m.subject.expected, sg.sender_key(m), m.date, m.subject.index)
+             for m in mails[:half]}
+    second = sg.group(mails[half:], prior=prior)
+    check(second, mails[half:])
