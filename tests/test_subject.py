@@ -235,7 +235,7 @@ def test_hostile_input_is_linear(unit):
     the time (a quadratic parser would take 16x); the bounds are generous."""
     def cost(text: str) -> float:
         best = float("inf")
-        for _ in range(3):
+        for _ in range(5):
             start = time.perf_counter()
             parse(text)
             best = min(best, time.perf_counter() - start)
@@ -245,7 +245,7 @@ def test_hostile_input_is_linear(unit):
     for wrap in (lambda s: s, lambda s: "[PATCH " + s + "] x", lambda s: "Re: [" + s):
         t1, t4 = cost(wrap(small)), cost(wrap(small * 4))
         assert t4 < 2.0
-        assert t4 < 12 * t1 + 0.02
+        assert t4 < 12 * t1 + 0.05
 
 
 # --- the real archive --------------------------------------------------------
