@@ -561,8 +561,8 @@ def serve(config: Config, *, host: str = "127.0.0.1", port: int = 8000, open_bro
                            builder_factory=builder_factory, on_archive_change=on_archive_change,
                            config_loader=config_loader, log=log)
     stop_event = stop_event or threading.Event()
-    server.start()
     try:
+        server.start()
         if open_browser:
             webbrowser.open(server.url)
         while not stop_event.wait(0.5):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -202,7 +203,10 @@ class Debouncer:
 
     def _run(self) -> None:
         while (change := self._take()) is not None:
-            self.callback(change)
+            try:
+                self.callback(change)
+            except Exception:  # keep watching whatever a callback does
+                traceback.print_exc()
 
 
 class _Handler(FileSystemEventHandler):

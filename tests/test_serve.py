@@ -533,3 +533,47 @@ def test_port_in_use_is_a_clear_error(site):
         with pytest.raises(SsgError, match="cannot listen"):
             h.server.start()
         assert not h.server.root.exists()
+
+
+def test_cli_serve_stops_cleanly_on_ctrl_c(tmp_path):
+    """The real command in a subprocess: serves, then SIGINT exits 0 and leaves no temp build."""
+    import signal
+    import subprocess
+    import sys
+
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "index.md").write_text("---\ntitle: Home\n---\n# Home\n\nHello.\n")
+    (tmp_path / "ssg.toml").write_text('site_name = "T"\nsite_url = "https://example.org/demo/"\n')
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    env = dict(os.environ, TMPDIR=str(tmpdir), PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen([sys.executable, "-m", "ssg", "serve", "-a", "127.0.0.1:0",
+                             "-f", str(tmp_path / "ssg.toml")], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        url = ""
+        end = time.monotonic() + 30
+        lines = []
+        while time.monotonic() < end and not url:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if line.startswith("Serving http://"):
+                url = line.split()[1]
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/demo/"), lines
+        assert [p.name for p in tmpdir.iterdir()][0].startswith("ssg-serve-")
+        host, port = url[7:].split("/")[0].split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+        conn.request("GET", "/demo/")
+        r = conn.getresponse()
+        body = r.read()
+        conn.close()
+        assert r.status in (200, 500) and SCRIPT_MARK in body  # 500: the renderer's error page
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(10) == 0
+        assert list(tmpdir.iterdir()) == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

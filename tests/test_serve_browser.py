@@ -88,7 +88,8 @@ def test_live_reload_error_page_and_recovery(tmp_path, browser):
             word = f"Edited words {i}."
             t0 = time.monotonic()
             (tmp_path / "content" / "page.md").write_text(f"---\ntitle: Page\n---\n# A page\n\n{word}\n")
-            page.wait_for_function("w => document.body.innerText.includes(w)", arg=word, timeout=10_000)
+            page.wait_for_function("w => document.body.innerText.includes(w)", arg=word, polling=10,
+                                   timeout=10_000)
             latencies.append(time.monotonic() - t0)
             time.sleep(0.3)
         print(f"\nsave → visible latency (s): {', '.join(f'{x:.3f}' for x in latencies)}")
