@@ -80,10 +80,12 @@ def _line_tokens(pos: int, line: str):
                 "arrow": Operator, "sp4": Whitespace, "b": Number, "sp5": Whitespace,
                 "bytes": Keyword, "tail": Whitespace})
         return
-    if line and _MODE.match(line):
-        yield pos, Comment, line
-    elif line:
-        yield pos, Text, line
+    body = line.lstrip(" \t")
+    lead = len(line) - len(body)
+    if lead:
+        yield pos, Whitespace, line[:lead]
+    if body:
+        yield pos + lead, Comment if _MODE.match(line) else Text, body
 
 
 class DiffstatLexer(Lexer):
