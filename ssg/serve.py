@@ -222,11 +222,12 @@ def resolve(root: Path, base: str, target: str) -> Resolved:
         return Resolved("bad")
     if any(seg in (".", "..") for seg in decoded.split("/")):
         return Resolved("bad")
-    if decoded in ("/", base.rstrip("/")) and decoded != base:
+    mount = unquote(base)
+    if decoded in ("/", mount.rstrip("/")) and decoded != mount:
         return Resolved("redirect", location=base)
-    if not decoded.startswith(base):
+    if not decoded.startswith(mount):
         return Resolved("outside")
-    parts = [s for s in decoded[len(base):].split("/") if s]
+    parts = [s for s in decoded[len(mount):].split("/") if s]
     try:
         real = root.joinpath(*parts).resolve()
         if not real.is_relative_to(root):

@@ -203,6 +203,14 @@ def test_resolve_table(tmp_path, target, kind):
     assert resolve(tmp_path.resolve(), "/demo/", target).kind == kind
 
 
+def test_resolve_encoded_base(tmp_path):
+    (tmp_path / "index.html").write_text("x")
+    root = tmp_path.resolve()
+    assert resolve(root, "/my%20site/", "/my%20site/").kind == "file"
+    assert resolve(root, "/my%20site/", "/my%20site") == resolve(root, "/my%20site/", "/")
+    assert resolve(root, "/my%20site/", "/").location == "/my%20site/"
+
+
 def test_slow_client_blocks_nobody(harness):
     with socket.create_connection(("127.0.0.1", harness.server.port)) as slow:
         slow.sendall(b"GET /demo/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Half: ")
