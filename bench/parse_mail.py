@@ -1,0 +1,75 @@
+"""Benchmark: ``ssg.mail.parse`` messages per second on a real archive.
+
+Reads every ``m`` blob once into memory (one ``git cat-file --batch``), then times
+only the parsing, three times, and prints the median.  One process, one core.
+
+    .venv/bin/python bench/parse_mail.py [ARCHIVE.git] [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from ssg.mail import parse
+from ssg.model import RawMessage
+
+DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "archives" / "linux-hyperv.git"
+
+
+def load(git_dir: Path, limit: int | None = None) -> list[RawMessage]:
+    """Every message of a one-epoch archive, oldest first, read with two git processes."""
+    log = subprocess.run(
+        ["git", "--git-dir", str(git_dir), "log", "--reverse", "--format=%H %at %ct"],
+        check=True, capture_output=True, text=True).stdout.split("\n")
+    commits = [line.split() for line in log if line]
+    if limit:
+        commits = commits[:limit]
+    request = "".join(f"{c}:m\n" for c, _, _ in commits).encode()
+    out = subprocess.run(["git", "--git-dir", str(git_dir), "cat-file", "--batch"],
+                         input=request, check=True, capture_output=True).stdout
+    messages, pos = [], 0
+    for commit, authored, committed in commits:
+        end = out.index(b"\n", pos)
+        head = out[pos:end].split()
+        pos = end + 1
+        if len(head) < 3 or head[1] != b"blob":  # "<name> missing"
+            continue
+        size = int(head[2])
+        data = out[pos:pos + size]
+        pos += size + 1
+        messages.append(RawMessage(commit=commit, blob=head[0].decode(), epoch=0, data=data,
+                                   committed=int(committed), authored=int(authored)))
+    return messages
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("archive", nargs="?", type=Path, default=DEFAULT)
+    ap.add_argument("--limit", type=int, default=None)
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    messages = load(args.archive, args.limit)
+    print(f"loaded {len(messages)} messages in {time.perf_counter() - t0:.2f} s")
+    rates, problems = [], collections.Counter()
+    for run in range(args.runs):
+        t0 = time.perf_counter()
+        mails = [parse(m) for m in messages]
+        rates.append(len(messages) / (time.perf_counter() - t0))
+        if run == 0:
+            problems.update(p.code for mail in mails for p in mail.problems)
+    print(f"parse: median {statistics.median(rates):,.0f} msgs/s "
+          f"(runs: {', '.join(f'{r:,.0f}' for r in rates)})")
+    for code, n in problems.most_common():
+        print(f"  problem {code}: {n}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
