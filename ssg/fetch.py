@@ -208,6 +208,7 @@ def _sync(url: str, gitdir: Path, epoch: int, progress: Callable[[str], object],
         status = "updated" if new else "up to date"
         progress(f"{name}: updated, {new} new commit{'s' * (new != 1)}" if new else f"{name}: up to date")
     else:
+        progress(f"{name}: cloning {url} ...")
         new = _clone(url, gitdir, epoch)
         status = "cloned"
         progress(f"{name}: cloned, {new} commit{'s' * (new != 1)}")

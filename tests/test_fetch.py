@@ -80,7 +80,9 @@ def test_clones_every_epoch_as_bare_mirror(remote: Path, tmp_path: Path) -> None
     assert report.layout == "v2" and not report.manifest
     assert [(e.epoch, e.status, e.new_commits) for e in report.epochs] == [(0, "cloned", 3), (1, "cloned", 2)]
     assert report.new_commits == 5
-    assert lines == ["epoch 0: cloned, 3 commits", "epoch 1: cloned, 2 commits"]
+    url = remote.as_uri()
+    assert lines == [f"epoch 0: cloning {url}/0 ...", "epoch 0: cloned, 3 commits",
+                     f"epoch 1: cloning {url}/1 ...", "epoch 1: cloned, 2 commits"]
     for n, expected in ((0, 3), (1, 2)):
         repo = inbox / "git" / f"{n}.git"
         assert git("rev-parse", "--is-bare-repository", cwd=repo) == "true"
@@ -126,7 +128,8 @@ def test_single_repository_url_becomes_epoch_0(tmp_path: Path) -> None:
     report, lines = run(single.as_uri(), inbox)
     assert report.layout == "single"
     assert [(e.epoch, e.status, e.new_commits) for e in report.epochs] == [(0, "cloned", 4)]
-    assert lines == ["epoch 0 (single repository): cloned, 4 commits"]
+    assert lines == [f"epoch 0 (single repository): cloning {single.as_uri()} ...",
+                     "epoch 0 (single repository): cloned, 4 commits"]
     add_commits(single, 1)
     report, lines = run(single.as_uri(), inbox)
     assert report.layout == "single" and report.new_commits == 1
