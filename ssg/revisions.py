@@ -15,6 +15,7 @@ be linked to it.  Pure; never raises on odd input.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -50,6 +51,7 @@ class SeriesRecord:
     """Announced number of patches, if stated."""
 
 
+@lru_cache(maxsize=4096)
 def version_key(version: str) -> tuple[int, ...]:
     """Numeric sort key of a version string: "8.1" → (8, 1); "8" < "8.1" < "9";
     anything without digits counts as version 1."""
@@ -80,38 +82,52 @@ def record(series: Series) -> SeriesRecord:
         thread_root=series.thread_root, message_ids=ids, expected=series.expected)
 
 
-def _newest_below(rec: SeriesRecord, candidates: list[SeriesRecord]) -> str:
-    """Id of the highest-version (then latest) candidate, or empty."""
-    if not candidates:
-        return ""
-    best = max(candidates, key=lambda c: (version_key(c.version), c.date, c.id))
-    return best.id
+class _Pool:
+    """Earlier records indexed by every cue (so linking is not quadratic)."""
+
+    def __init__(self, earlier: Sequence[SeriesRecord]) -> None:
+        self.by_change: dict[str, list[SeriesRecord]] = {}
+        self.by_title: dict[tuple[str, str], list[SeriesRecord]] = {}
+        self.by_message: dict[str, list[SeriesRecord]] = {}
+        self.by_root: dict[tuple[str, str], list[SeriesRecord]] = {}
+        for e in earlier:
+            if e.change_id:
+                self.by_change.setdefault(e.change_id, []).append(e)
+            if e.title_key:
+                self.by_title.setdefault((e.title_key, e.submitter), []).append(e)
+            for mid in e.message_ids:
+                self.by_message.setdefault(mid, []).append(e)
+            self.by_root.setdefault((e.thread_root, e.submitter), []).append(e)
+
+    def previous_of(self, rec: SeriesRecord) -> str:
+        mine = version_key(rec.version)
+
+        def best(candidates: Sequence[SeriesRecord]) -> str:
+            lower = [e for e in candidates
+                     if e.id != rec.id and version_key(e.version) < mine and e.date <= rec.date]
+            if not lower:
+                return ""
+            return max(lower, key=lambda c: (version_key(c.version), c.date, c.id)).id
+
+        if rec.change_id and (found := best(self.by_change.get(rec.change_id, ()))):
+            return found
+        if rec.title_key and (found := best(self.by_title.get((rec.title_key, rec.submitter), ()))):
+            return found
+        return best([*self.by_message.get(rec.thread_root, ()),
+                     *self.by_root.get((rec.thread_root, rec.submitter), ())])
 
 
 def previous_of(rec: SeriesRecord, earlier: Sequence[SeriesRecord]) -> str:
     """Id of the previous revision of ``rec`` among ``earlier``, or empty."""
-    mine = version_key(rec.version)
-    lower = [e for e in earlier
-             if e.id != rec.id and version_key(e.version) < mine and e.date <= rec.date]
-    if rec.change_id:
-        found = _newest_below(rec, [e for e in lower if e.change_id == rec.change_id])
-        if found:
-            return found
-    if rec.title_key:
-        found = _newest_below(rec, [e for e in lower if e.title_key == rec.title_key
-                                    and e.submitter == rec.submitter])
-        if found:
-            return found
-    return _newest_below(rec, [e for e in lower if rec.thread_root in e.message_ids or (
-        rec.thread_root == e.thread_root and e.submitter == rec.submitter)])
+    return _Pool(earlier).previous_of(rec)
 
 
 def link_previous(new: Sequence[Series], earlier: Sequence[SeriesRecord]) -> dict[str, str]:
     """Series id → previous series id, for every series of ``new`` that has one."""
+    pool = _Pool(earlier)
     links: dict[str, str] = {}
-    pool = list(earlier)
     for series in sorted(new, key=lambda s: (s.date, s.id)):
-        found = previous_of(record(series), pool)
+        found = pool.previous_of(record(series))
         if found:
             links[series.id] = found
     return links
