@@ -427,6 +427,10 @@ class PreviewServer:
 
     def start(self) -> "PreviewServer":
         """Build once, then serve and watch; returns when the site is reachable."""
+        if self._httpd is not None or self._stopped:
+            if self._stopped:
+                raise RuntimeError("a stopped PreviewServer cannot start again")
+            return self
         self.root = Path(tempfile.mkdtemp(prefix="ssg-serve-")).resolve()
         try:
             with self._build_lock:

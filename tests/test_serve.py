@@ -585,3 +585,12 @@ def test_cli_serve_stops_cleanly_on_ctrl_c(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_start_twice_is_harmless_and_restart_is_refused(site):
+    h = Harness(site)
+    with h.server:
+        assert h.server.start() is h.server
+        assert h.request("GET", "/demo/")[0] == 200
+    with pytest.raises(RuntimeError):
+        h.server.start()
