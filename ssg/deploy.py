@@ -105,6 +105,8 @@ def _site_files(site_dir: Path) -> list[tuple[str, Path, bool]]:
         links = [d for d in os.listdir(root) if Path(root, d).is_dir() and Path(root, d).is_symlink()]
         for name in sorted(files + links):
             path = Path(root, name)
+            if not path.is_symlink() and not path.is_file():
+                continue  # sockets, fifos: nothing to publish
             rel = path.relative_to(site_dir).as_posix()
             if "\n" in rel or "\0" in rel:
                 raise DeployError(f"file name with a line break cannot be published: {rel!r}",
@@ -117,7 +119,8 @@ def _check_site(site_dir: Path) -> None:
     if not site_dir.is_dir():
         raise DeployError("site directory is missing; run 'ssg build' first (or drop --no-build)",
                           location=str(site_dir))
-    if not any(p.is_file() or p.is_symlink() for p in site_dir.rglob("*") if ".git" not in p.parts):
+    if not any((p.is_file() or p.is_symlink()) and ".git" not in p.relative_to(site_dir).parts
+               for p in site_dir.rglob("*")):
         raise DeployError("site directory is empty; run 'ssg build' first", location=str(site_dir))
 
 
