@@ -298,3 +298,12 @@ def test_rejected_push_leaves_the_local_branch_alone(repo: Path, site: Path, rem
         deploy_site(site, repo, log=quiet)
     assert "push to 'origin' failed" in one_line(err)
     assert git("rev-parse", "gh-pages", cwd=repo) == first.commit
+
+
+def test_gitignore_rules_do_not_hide_site_files(repo: Path, remote: Path) -> None:
+    """The site is published as it is: ignore rules and a stray site/.git do not apply."""
+    write(repo / "site", {"index.html": "x\n", ".gitignore": "*.html\n", ".git/config": "junk\n",
+                          "ssg.toml": "looks ignored\n"})
+    (repo / ".git/info/exclude").write_text("*.toml\n")
+    deploy_site(repo / "site", repo, log=quiet)
+    assert set(tree_of(remote)) == {"index.html", ".gitignore", "ssg.toml", ".nojekyll"}
