@@ -433,19 +433,19 @@ class PreviewServer:
             return self
         self.root = Path(tempfile.mkdtemp(prefix="ssg-serve-")).resolve()
         try:
-            with self._build_lock:
-                self._full()
-            try:
+            try:  # bind first: a busy port is reported before a long first build
                 self._httpd = _HTTPServer((self.host, self.port), self)
             except OSError as exc:
                 raise SsgError(f"cannot listen on {self.host}:{self.port}: {exc.strerror or exc}") from None
             self.port = self._httpd.server_address[1]
+            if self.watch:  # before the first build, so edits made during it are not lost
+                self.watcher = Watcher(watch_targets(self.config), self.rebuild, poll=self.poll, quiet=self.quiet)
+                self.watcher.start()
+            with self._build_lock:
+                self._full()
             self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
                                             name="ssg-http", daemon=True)
             self._thread.start()
-            if self.watch:
-                self.watcher = Watcher(watch_targets(self.config), self.rebuild, poll=self.poll, quiet=self.quiet)
-                self.watcher.start()
         except BaseException:
             self.stop()
             raise
