@@ -83,6 +83,12 @@ class FetchReport:
         """New commits over all epochs."""
         return sum(e.new_commits for e in self.epochs)
 
+    def summary(self) -> str:
+        """One line for the end of ``ssg fetch``."""
+        n, new = len(self.epochs), self.new_commits
+        return (f"{self.inbox}: {n} epoch{'s' * (n != 1)}, "
+                f"{new} new message{'s' * (new != 1)}" if new else f"{self.inbox}: up to date")
+
 
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()

@@ -80,6 +80,7 @@ def test_clones_every_epoch_as_bare_mirror(remote: Path, tmp_path: Path) -> None
     assert report.layout == "v2" and not report.manifest
     assert [(e.epoch, e.status, e.new_commits) for e in report.epochs] == [(0, "cloned", 3), (1, "cloned", 2)]
     assert report.new_commits == 5
+    assert report.summary() == f"{report.inbox}: 2 epochs, 5 new messages"
     url = remote.as_uri()
     assert lines == [f"epoch 0: cloning {url}/0 ...", "epoch 0: cloned, 3 commits",
                      f"epoch 1: cloning {url}/1 ...", "epoch 1: cloned, 2 commits"]
@@ -105,6 +106,7 @@ def test_update_fetches_only_new_commits(remote: Path, tmp_path: Path) -> None:
     again, _ = run(remote.as_uri(), inbox)
     assert [e.status for e in again.epochs] == ["up to date", "up to date"]
     assert again.new_commits == 0
+    assert again.summary().endswith(": up to date")
 
 
 def test_a_new_epoch_is_picked_up_later(remote: Path, tmp_path: Path) -> None:
