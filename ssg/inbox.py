@@ -262,7 +262,7 @@ class InboxWriter:
         data = strip_headers(raw)
         when = env.date if env.date is not None else self.last_time
         self.last_time = max(when, self.last_time)
-        author = f"{env.name} <{env.email}>" if env.name else f"<{env.email}>"
+        author = f"{env.name} <{env.email}>"  # no name → "author  <x>", as git writes it
         commit = self._commit(data, "m", author, f"{when} {env.zone}", env.subject)
         if env.message_id:
             self._ids[env.message_id] = _object_id("blob", data)
