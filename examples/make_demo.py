@@ -1275,7 +1275,7 @@ def pull_body(kind: str, *patches: Patch) -> str:
     base_title, base_date = ("Linux 7.0-rc2", "Sun Mar 1 15:21:07 2026 -0800") if kind == "fixes" \
         else ("Linux 7.0-rc4", "Sun Mar 15 14:48:30 2026 -0700")
     tip = patches[-1]
-    tip_date = "Wed Mar 4 07:52:10 2026 -0800" if kind == "fixes" else "Tue Mar 24 10:31:56 2026 -0700"
+    tip_date = "Wed Mar 4 07:52:10 2026 -0800" if kind == "fixes" else "Thu Mar 26 09:14:27 2026 -0700"
     tag = "demo-virt-fixes-signed-20260306" if kind == "fixes" else "demo-virt-fixes-signed-20260327"
     base = BASE_RC2 if kind == "fixes" else BASE_RC4
     by_author: dict[str, list[str]] = {}
@@ -2210,10 +2210,11 @@ Hannah
            encoding="7bit")
 
     # second pull request
-    pat = Patch("vmbus: reject offers with a zero-length ring", "", [], s1_patches()[1].files, author=ZOE)
+    pat = sofia_patch(2)
+    pat.author = SOFIA
     mb.add("pull-2", MARCUS, "2026-03-27 13:15:42", "[GIT PULL] demo-virt fixes for v7.0-rc6",
            pull_body("fixes2", pat), to=[ELENA.header()],
-           cc=[f"Demo virtualization list <{LIST_ADDR}>"], encoding="8bit")
+           cc=[f"Demo virtualization list <{LIST_ADDR}>", SOFIA.plain()])
 
     # a late reply with Reviewed-by to the RFC patch 2 (discussion continues)
     mb.add("rfc-2-rev", HANNAH, "2026-03-28 10:05:33", "Re: [RFC PATCH 2/2] vmbus: call the ring sharing hook",
