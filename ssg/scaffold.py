@@ -128,6 +128,7 @@ def describe(report: InitReport) -> list[str]:
     lines = [f"created {rel}" for rel in report.created]
     lines += [f"skipped {rel} (exists; use --force to overwrite)" for rel in report.skipped]
     if report.created:
-        lines.append("next: edit ssg.toml ([archive] url and list), then run "
+        where = "" if Path(report.root) == Path.cwd().resolve() else f"cd {report.root}, "
+        lines.append(f"next: {where}check ssg.toml ([archive] url and list), then run "
                      "'ssg fetch', 'ssg build' and 'ssg serve'")
     return lines
