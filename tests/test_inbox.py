@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ssg.archive import Archive
 from ssg.errors import ArchiveError
@@ -202,3 +204,15 @@ def test_many_messages_import(tmp_path: Path) -> None:
     got = read_back(tmp_path / "inbox")
     assert [m.data for m in got] == mails
     assert [m.committed for m in got] == [START + i for i in range(2000)]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(names=st.lists(st.text(max_size=20), min_size=1, max_size=4),
+       subjects=st.lists(st.binary(max_size=30), min_size=1, max_size=4))
+def test_any_header_text_gives_the_commit_git_writes(tmp_path_factory, names, subjects) -> None:
+    inbox = tmp_path_factory.mktemp("prop") / "inbox"
+    with InboxWriter(inbox) as w:  # close() checks git's branch against our computed ids
+        ids = [w.add(b"From: " + n.encode("utf-8", "surrogateescape") + b" <x@example.com>\n"
+                     b"Subject: " + s + b"\n\nbody\n")
+               for n, s in zip(names * len(subjects), subjects)]
+    assert ids == epoch_commits(inbox / "git" / "0.git")
