@@ -1820,6 +1820,13 @@ Hannah""", h.name, hp, base=BASE_NEXT), msgid=mb.gse_id(h, t0, 1, pid), cc=STD_C
         mb.add(f"oo-{i}", h, f"{t:%Y-%m-%d %H:%M:%S}", f"[PATCH {i}/3] {p.title}",
                patch_body(p, f"oo-{i}"), msgid=mb.gse_id(h, t, i + 1, pid), parent="oo-0",
                cc=STD_CC + [LIMING.header()], delay=delays[i])
+    # a review whose trailer is misspelt (kept as written; b4 accepts any Name:)
+    mb.add("oo-typo", PRIYA, "2026-03-17 19:02:11", f"Re: [PATCH 1/3] {hp[0].title}",
+           f"""{attribution(mb.by_key['oo-1'], 'mutt')}
+> Set a flag between freeze and thaw so that message handlers can tell.
+
+Reviwed-by: Priya Raman <priya.raman@example.com>
+""", parent="oo-1", cc=[h.header(), STD_CC[0]], msgid=f"<{token('oo-typo', 16)}@priya-x1.example.com>")
     # patch in reply: Re: [PATCH 2/3] with a fixup diff
     mb.add("oo-fixup", MARCUS, "2026-03-18 07:12:51", f"Re: [PATCH 2/3] {hp[1].title}",
            f"""{attribution(mb.by_key['oo-2'], 'mutt')}
