@@ -42,6 +42,7 @@ _STABLE_NOTICE = re.compile(
     re.IGNORECASE)
 _AUTO_SUBMITTED = re.compile(r"^auto-(?:generated|replied|notified)", re.IGNORECASE)
 _AUTOSEL_TAG = re.compile(r"\[[^\]]*\bAUTOSEL\b", re.IGNORECASE)
+_QUOTED = re.compile(r"^>", re.MULTILINE)
 _REVIEW_TRAILERS = frozenset({"reviewed-by", "acked-by", "tested-by"})
 
 
@@ -114,18 +115,19 @@ def _has_review_trailer(mail: Mail) -> bool:
 
 
 def is_reply(mail: Mail, context: Context = Context()) -> bool:
-    """A reply marker (Re:, AW:, Fwd: …), even with a diff; or b4's rule: a mail with
-    References, no counter, no diff and a review trailer; or an untagged, diff-less
-    mail inside a thread."""
+    """A reply marker (Re:, AW:, Fwd: …), even with a diff.  Without a marker, a
+    threaded mail with no diff is a reply when it quotes (``> `` lines; clients that
+    keep the subject) or, without a counter, when it has a review trailer (b4's rule)
+    or no subject tag at all."""
     subject = mail.subject
     if subject.is_reply or subject.is_forward:
         return True
-    if mail.message_id in context.naked_covers or mail.has_diff or subject.index is not None:
-        return False
     threaded = bool(mail.in_reply_to or mail.references)
-    if threaded and _has_review_trailer(mail) and mail.pull is None:
-        return True
-    return threaded and not subject.keywords and mail.pull is None
+    if not threaded or mail.has_diff or mail.pull is not None or mail.message_id in context.naked_covers:
+        return False
+    if subject.index is not None:
+        return subject.index != 0 and bool(_QUOTED.search(mail.text or ""))
+    return _has_review_trailer(mail) or not subject.keywords or bool(_QUOTED.search(mail.text or ""))
 
 
 def is_pull(mail: Mail, context: Context = Context()) -> bool:

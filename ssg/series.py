@@ -34,6 +34,9 @@ from ssg.threads import ancestors, arrival_key, build, chain, dedupe
 BATCH_WINDOW = 3 * 3600
 """Seconds between consecutive messages of one posting batch, at most."""
 
+UNTHREADED_WINDOW = 30 * 60
+"""Seconds after a cover within which un-threaded patches of the same shape join it."""
+
 SUBMISSIONS = ("patch", "cover", "pull")
 """Classes that belong to a series as its own messages."""
 
@@ -204,17 +207,21 @@ class _Grouper:
 
     def _adopt(self, batches: list[_Batch]) -> list[_Batch]:
         heads = {b.head.message_id: b for b in batches if b.head is not None and not b.continues}
+        shapes: dict[tuple, list[_Batch]] = {}
+        for b in sorted(heads.values(), key=lambda b: arrival_key(b.head)):
+            shapes.setdefault(_shape(b.head), []).append(b)
         kept = []
         for batch in sorted(batches, key=lambda b: arrival_key(b.first())):
             target = None if batch.head is not None or batch.continues or batch.key[0] == "alone" \
-                else self._adopter(batch, heads)
+                else self._adopter(batch, heads) or _unthreaded_adopter(batch, shapes)
             if target is None:
                 kept.append(batch)
             else:
                 target.mails.extend(batch.mails)
-        return kept
+        return self._merge_partials(kept)
 
     def _adopter(self, batch: _Batch, heads: Mapping[str, _Batch]) -> _Batch | None:
+        """The cover or pull a cover-less batch replies to, if it may adopt it."""
         for mail in sorted(batch.mails, key=counter_key):
             head = heads.get(mail.in_reply_to)
             if head is None:
@@ -228,6 +235,48 @@ class _Grouper:
                     and abs(mail.date - anchor.date) <= BATCH_WINDOW):
                 return head
         return None
+
+    def _merge_partials(self, batches: list[_Batch]) -> list[_Batch]:
+        """Cover-less batches of one thread, sender, version and size, close in time
+        and with no repeated slot, are one posting (partial re-sends such as V8.1 5/9
+        and 6/9 sent separately)."""
+        kept: list[_Batch] = []
+        last: dict[tuple, _Batch] = {}
+        for batch in sorted(batches, key=lambda b: (b.first().date, arrival_key(b.first()))):
+            first = batch.first()
+            if batch.head is not None or batch.continues or batch.key[0] == "alone":
+                kept.append(batch)
+                continue
+            key = (self.roots.get(first.message_id, first.message_id), *_shape(first))
+            prev = last.get(key)
+            if prev is not None and not (prev.slots() & batch.slots()) \
+                    and first.date - max(m.date for m in prev.mails) <= BATCH_WINDOW:
+                prev.mails.extend(batch.mails)
+                continue
+            last[key] = batch
+            kept.append(batch)
+        return kept
+
+
+def _shape(mail: Mail) -> tuple:
+    """(sender, version, expected): what a cover and its patches share."""
+    return (sender_key(mail), version_key(mail.subject.version), mail.subject.expected)
+
+
+def _unthreaded_adopter(batch: _Batch, shapes: Mapping[tuple, list[_Batch]]) -> _Batch | None:
+    """Patches that reply to nothing outside their batch are adopted by the nearest
+    same-shape cover sent at most ``UNTHREADED_WINDOW`` before them."""
+    own = {m.message_id for m in batch.mails}
+    if any(m.in_reply_to and m.in_reply_to not in own for m in batch.mails):
+        return None
+    first = batch.first()
+    best = None
+    for head in shapes.get(_shape(first), ()):
+        gap = first.date - head.head.date
+        if -60 <= gap <= UNTHREADED_WINDOW and not (head.slots() & batch.slots()):
+            if best is None or gap < best[0]:
+                best = (gap, head)
+    return best[1] if best else None
 
 
 def _split(mails: list[Mail]) -> list[list[Mail]]:
@@ -369,7 +418,8 @@ def relate(grouper: _Grouper, built: Sequence[Series]) -> list[Series]:
             if not s.cover and "continued" not in flags and s.missing:
                 reroll = target[0]
                 flags.add("partial-reroll")
-        key = (title_key(s.title), person_key(s.submitter), version_key(s.version), s.kind)
+        key = (title_key(s.title), person_key(s.submitter), version_key(s.version), s.kind,
+               tuple(p.lower() for p in s.prefixes))
         if key in seen:
             flags.add("resend")
         seen.add(key)

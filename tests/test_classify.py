@@ -33,7 +33,10 @@ def test_rule_table_is_ordered_named_data():
     (mail("a", subject("x", reply=True)), "reply"),
     # b4's rule: References, no diff, a Reviewed-by, no marker (edge 22)
     (mail("a", subject("x"), in_reply_to="p", followups=(review(),)), "reply"),
-    # untagged, diff-less mail inside a thread
+    # untagged, diff-less mail inside a thread; a quoting reply that kept the subject
+    (mail("a", subject("x", index=2, expected=2), in_reply_to="p", text="> quoted\nmy answer"), "reply"),
+    (mail("a", subject("x", index=2, expected=2), in_reply_to="p", text="no diff seen"), "other"),
+    (mail("a", subject("x", index=0, expected=2), in_reply_to="p", text="> quoted"), "cover"),
     (mail("a", "thanks, applied", in_reply_to="p"), "reply"),
     # pull requests (edges 26, 28)
     (mail("a", subject("Hyper-V fixes", keywords=("GIT PULL",))), "pull"),

@@ -304,6 +304,27 @@ def test_v8_1_resend_inside_the_v8_thread():  # edge 74
     assert s.patches == ("v81-5",) and len(old.patches) == 9 and old.version == "8"
 
 
+def test_partial_resends_sent_separately_are_one_posting():  # edge 74, two V8.1 patches
+    v8 = series_mails("w8", "Feature", 9, version="8")
+    r5 = mail("w81-5", subject("Feature part 5", version="8.1", index=5, expected=9), diff=True,
+              in_reply_to="w8-5", references=("w8-0",), date=T0 + 2 * DAY)
+    r6 = mail("w81-6", subject("Feature part 6", version="8.1", index=6, expected=9), diff=True,
+              in_reply_to="w8-6", references=("w8-0",), date=T0 + 2 * DAY + 600)
+    g = sg.group([*v8, r5, r6])
+    ids, _ = check(g, [*v8, r5, r6])
+    s = ids[sg.series_id("w81-5")]
+    assert s.patches == ("w81-5", "w81-6") and s.version == "8.1" and "partial-reroll" in s.flags
+
+
+def test_unthreaded_patches_join_the_cover_sent_just_before():
+    cover = mail("u0", subject("Flag", version="5", index=0, expected=2))
+    p2 = mail("u2", subject("Flag part 2", version="5", index=2, expected=2), diff=True, date=T0 + 300)
+    late = mail("u9", subject("Flag part 1", version="5", index=1, expected=2), diff=True, date=T0 + DAY)
+    g = sg.group([cover, p2, late])
+    ids, _ = check(g, [cover, p2, late])
+    assert ids[sg.series_id("u0")].patches == ("u2",) and ids[sg.series_id("u9")].patches == ("u9",)
+
+
 def test_replies_with_diffs_never_start_series():  # edges 20, 21
     ms = series_mails("r", "Thing", 2)
     fixup = reply("rr", ms[2], diff=True)
