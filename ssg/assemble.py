@@ -110,7 +110,8 @@ class Pages:
         revs = self.idx.reviews_where("reviewer_key", [key])
         names = Counter(tuple(r["data"]["author"]) for r in subs) + Counter(tuple(r["data"]["reviewer"]) for r in revs)
         who = Address(*min(names, key=lambda n: (-names[n], n))) if names else Address("", "")
-        domains = sorted({Address(*n).domain for n in names if Address(*n).domain})
+        domains = sorted({Address(*r["data"]["author"]).domain for r in subs if r["class"] in ("patch", "cover", "pull")}
+                         - {""})
         series = tuple(self.ref(r) for r in self.idx.series_where("submitter_key", [key]))
         patches = tuple(PatchRef(self.series[r["series_id"]]["path"], r["data"]["title"], r["date"])
                         for r in subs if r["class"] == "patch" and r["series_id"] in self.series)
@@ -121,16 +122,21 @@ class Pages:
 
     def people(self) -> list[tuple[str, Address, tuple[str, ...], int, int]]:
         names: dict[str, Counter] = defaultdict(Counter)
+        doms: dict[str, Counter] = defaultdict(Counter)
         rows = self.idx.db.execute("SELECT author_key, data FROM messages WHERE author_key != ''")
         for key, data in rows:
-            names[key][tuple(json.loads(data)["author"])] += 1
+            who = tuple(json.loads(data)["author"])
+            names[key][who] += 1
+            if Address(*who).domain:
+                doms[key][Address(*who).domain] += 1
         for r in self.idx.db.execute("SELECT reviewer_key, data FROM reviews"):
             names[r[0]][tuple(json.loads(r[1])["reviewer"])] += 1
         out = []
         for key, subs, revs in self.idx.author_counts():
             c = names.get(key) or Counter({("", ""): 1})
             who = Address(*min(c, key=lambda n: (-c[n], n)))
-            domains = tuple(sorted({Address(*n).domain for n in c if Address(*n).domain}))
+            d = doms.get(key, Counter())
+            domains = tuple(sorted(d, key=lambda x: (-d[x], x)))
             out.append((key, who, domains, subs, revs))
         return out
 
@@ -175,9 +181,9 @@ def pages_for(cfg: Config, idx: Index, ids: Identities, touched: "Touched") -> l
         files.append(domain_page(pages.domain(dom, people), pages.ctx))
     domains: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for key, who, doms, subs, _ in people:
-        if subs and who.domain:
-            domains[who.domain][0] += 1
-            domains[who.domain][1] += subs
+        if subs and doms:
+            domains[doms[0]][0] += 1
+            domains[doms[0]][1] += subs
     files.append(authors_index(people))
     files.append(domains_index([(d, ids.organisation(d), n, c) for d, (n, c) in domains.items()]))
     refs = pages.digest_refs()

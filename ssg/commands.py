@@ -123,7 +123,7 @@ def cmd_init(args: argparse.Namespace) -> int:
                        ci=args.ci or "", force=args.force)
     for line in describe(report):
         print(line)
-    return 1 if report.skipped and not report.created else 0
+    return 0 if report.ok else 1
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
@@ -132,7 +132,8 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     cfg = _config(args)
     if not cfg.archive.path:
         raise ConfigError("set [archive] path (where the archive is kept) in ssg.toml", location=cfg.config_file)
-    fetch_archive(cfg.archive.fetch_url, Path(cfg.archive.path), progress=_say(args))
+    report = fetch_archive(cfg.archive.fetch_url, Path(cfg.archive.path), progress=_say(args))
+    print(report.summary())
     return 0
 
 

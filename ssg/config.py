@@ -362,5 +362,14 @@ def reference_markdown() -> str:
     return "\n".join(lines)
 
 
+def reference_document() -> str:
+    """docs/configuration.md: the reference with a short introduction."""
+    return ("# Configuration reference\n\n"
+            "Generated from `SCHEMA` in `ssg/config.py` (a test keeps this file in sync).\n"
+            "Paths are relative to the directory of `ssg.toml`.  Unknown keys warn;\n"
+            "`--strict` makes warnings fatal.  Command-line flags (`--base-url`, `--strict`)\n"
+            "override the file.\n\n" + reference_markdown())
+
+
 def field_names(cls: type) -> list[str]:
     return [f.name for f in fields(cls)]

@@ -119,7 +119,8 @@ def _previous_view(idx: Index, sid: str) -> PreviousView | None:
         return None
     row = rows[0]
     digests = {d["path"]: d for d in idx.digests()} if row["digest"] else {}
-    title = digests.get(row["digest"], {}).get("data", {}).get("title", "an earlier digest")
+    data = digests.get(row["digest"], {}).get("data", {})
+    title = data.get("label") or data.get("title") or "an earlier digest"
     return PreviousView(sid, row["data"]["version"], row["path"], row["digest"], title)
 
 

@@ -57,7 +57,7 @@ def _replies(here: str, ctx: Context, replies: list[dict[str, Any]]) -> list[str
     for r in replies:
         d = r["data"]
         subject = archive_link(ctx, r["message_id"], plain(d["subject"], 90)) or inline(d["subject"], 90)
-        rows.append((day(r["date"]), person_link(here, r["sender_key"], addr(d["sender"])), subject))
+        rows.append((day(r["date"]), inline(addr(d["sender"]).display() or "(unknown)"), subject))
     return out + [table(("Date", "From", "Subject"), rows), ""]
 
 

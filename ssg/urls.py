@@ -46,10 +46,11 @@ def series_path(series_id: str, title: str) -> str:
     return f"{SERIES}/{slug + '-' if slug else ''}{series_id}.md"
 
 
-def author_path(key: str, name: str) -> str:
-    """``authors/<name-slug>-<hash of identity key>.md``; no address in the path."""
-    slug = slugify(name, 40) or "author"
-    return f"{AUTHORS}/{slug}-{short_hash(key)}.md"
+def author_path(key: str, name: str = "") -> str:
+    """``authors/a<hash of identity key>.md``: depends on the identity only, so
+    every link to a person agrees whatever display name is at hand; no address
+    appears in the path.  ``name`` is accepted for callers' convenience."""
+    return f"{AUTHORS}/a{short_hash(key, 11)}.md"
 
 
 def domain_path(domain: str) -> str:
