@@ -18,7 +18,7 @@ import tempfile
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import Iterable, Iterator
 
 from ssg.errors import ArchiveError, Problem
 from ssg.model import RawMessage
@@ -153,7 +153,8 @@ class Archive:
         self.epochs = epochs
         self.problems: list[Problem] = []
         """Commits skipped while reading (no ``m`` or ``d`` in the tree)."""
-        self._cats: dict[int, tuple[subprocess.Popen[bytes], IO[bytes]]] = {}
+        self._cats: dict[int, _CatFile] = {}
+        self._busy = False
         self._by_number = {e.number: e for e in epochs}
 
     # --- opening and closing ------------------------------------------------
@@ -171,22 +172,11 @@ class Archive:
         epochs = tuple(Epoch(n, str(p), _head(str(p))) for n, p in found)
         return cls(root, epochs)
 
-    def close(self) -> None:
-        """Stop the cat-file processes; the archive can still be reopened."""
-        for number in list(self._cats):
-            self._drop_cat(number)
-
     def __enter__(self) -> Archive:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def __del__(self) -> None:  # a safety net; callers should close()
-        try:
-            self.close()
-        except Exception:
-            pass
 
     # --- commits and ranges ---------------------------------------------------
 
@@ -374,95 +364,109 @@ class Archive:
         return self.read(self.commits(rng))
 
     def read(self, commits: Iterable[Commit]) -> Iterator[RawMessage]:
-        """The messages of chosen commits, in the order given."""
-        source = iter(commits)
-        pending: deque[Commit] = deque()
-        done = False
+        """The messages of chosen commits, in the order given.
+
+        Uses the archive's persistent cat-file processes; a read started while
+        another is still running gets private ones, so generators may interleave.
+        """
+        shared = not self._busy
+        cats = self._cats if shared else {}
+        self._busy = self._busy or shared
+        source, pending, done, clean = iter(commits), deque[Commit](), False, False
         try:
             while True:
                 if not done and len(pending) <= WINDOW // 2:
-                    done = self._request(source, pending)
+                    done = self._request(source, pending, cats)
                 if not pending:
+                    clean = done
                     if done:
                         return
                     continue
-                yield self._response(pending.popleft())
+                commit = pending.popleft()
+                yield RawMessage(commit.commit, commit.blob, commit.epoch,
+                                 cats[commit.epoch].receive(commit), commit.committed,
+                                 commit.authored, commit.deleted)
         finally:
-            if pending:  # stopped early: unread answers would confuse the next reader
-                for number in {c.epoch for c in pending}:
-                    self._drop_cat(number)
+            if not (shared and clean):  # unread answers would confuse the next reader
+                while cats:
+                    cats.popitem()[1].close()
+            self._busy = self._busy and not shared
 
-    def _request(self, source: Iterator[Commit], pending: deque[Commit]) -> bool:
+    def _request(self, source: Iterator[Commit], pending: deque[Commit],
+                 cats: dict[int, _CatFile]) -> bool:
         """Queue blob requests until the window is full; True when ``source`` ran dry."""
-        batches: dict[int, list[bytes]] = {}
+        batches: dict[int, list[Commit]] = {}
         done = False
-        while len(pending) < WINDOW:
+        while len(pending) < WINDOW and not done:
             commit = next(source, None)
+            done = commit is None
             if commit is None:
-                done = True
-                break
+                continue
             if not commit.blob:
                 self.problems.append(Problem("no-message", "the commit's tree holds neither m "
                                              "nor d; skipped", commit=commit.commit))
                 continue
-            batches.setdefault(commit.epoch, []).append(commit.blob.encode() + b"\n")
+            batches.setdefault(commit.epoch, []).append(commit)
             pending.append(commit)
-        for number, lines in batches.items():
-            proc = self._cat(number)[0]
-            assert proc.stdin is not None
-            try:
-                proc.stdin.write(b"".join(lines))
-                proc.stdin.flush()
-            except BrokenPipeError as exc:
-                raise self._cat_failed(number, pending[0]) from exc
+        for number, batch in batches.items():
+            if number not in cats:
+                cats[number] = _CatFile(self._by_number[number])
+            cats[number].send(batch)
         return done
 
-    def _response(self, commit: Commit) -> RawMessage:
-        proc = self._cat(commit.epoch)[0]
-        out = proc.stdout
+    def close(self) -> None:
+        """Stop the cat-file processes; reading again starts new ones."""
+        while self._cats:
+            self._cats.popitem()[1].close()
+
+
+class _CatFile:
+    """One epoch's ``git cat-file --batch``: requests in, blobs out, in order."""
+
+    def __init__(self, epoch: Epoch) -> None:
+        self.epoch = epoch
+        self.err = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(["git", f"--git-dir={epoch.git_dir}", "cat-file", "--batch"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self.err, env=_ENV, bufsize=READ_BUFFER)
+
+    def send(self, commits: list[Commit]) -> None:
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.write("".join(c.blob + "\n" for c in commits).encode())
+            self.proc.stdin.flush()
+        except OSError as exc:
+            raise self.failure(commits[0], "git cat-file stopped") from exc
+
+    def receive(self, commit: Commit) -> bytes:
+        out = self.proc.stdout
         assert out is not None
         header = out.readline().split()
         if len(header) != 3 or header[1] != b"blob" or header[0].decode() != commit.blob:
-            raise self._cat_failed(commit.epoch, commit, b" ".join(header).decode("ascii", "replace"))
+            raise self.failure(commit, b" ".join(header).decode("ascii", "replace"))
         size = int(header[2])
         data = out.read(size)
         if len(data) != size or out.read(1) != b"\n":
-            raise self._cat_failed(commit.epoch, commit, "short read")
-        return RawMessage(commit.commit, commit.blob, commit.epoch, data,
-                          commit.committed, commit.authored, commit.deleted)
+            raise self.failure(commit, "short read")
+        return data
 
-    def _cat(self, number: int) -> tuple[subprocess.Popen[bytes], IO[bytes]]:
-        """The epoch's persistent ``git cat-file --batch`` (started on first use)."""
-        cat = self._cats.get(number)
-        if cat is None:
-            err = tempfile.TemporaryFile()
-            proc = subprocess.Popen(
-                ["git", f"--git-dir={self._by_number[number].git_dir}", "cat-file", "--batch"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, env=_ENV,
-                bufsize=READ_BUFFER)
-            cat = self._cats[number] = (proc, err)
-        return cat
+    def failure(self, commit: Commit, got: str) -> ArchiveError:
+        self.err.seek(0)
+        why = self.err.read().decode("utf-8", "replace").strip() or got or "git cat-file stopped"
+        return ArchiveError(f"cannot read blob {commit.blob} of commit {commit.commit} in epoch "
+                            f"{self.epoch.number}: {why}; the repository may be corrupt (try "
+                            "git fsck, or fetch the epoch again)")
 
-    def _cat_failed(self, number: int, commit: Commit, got: str = "") -> ArchiveError:
-        err = self._cats[number][1]
-        err.seek(0)
-        why = err.read().decode("utf-8", "replace").strip() or got or "git cat-file stopped"
-        self._drop_cat(number)
-        return ArchiveError(f"cannot read blob {commit.blob} of commit {commit.commit} "
-                            f"in epoch {number}: {why}; the repository may be corrupt "
-                            "(try git fsck, or fetch the epoch again)")
-
-    def _drop_cat(self, number: int) -> None:
-        proc, err = self._cats.pop(number)
-        for stream in (proc.stdin, proc.stdout):
+    def close(self) -> None:
+        for stream in (self.proc.stdin, self.proc.stdout):
             try:
                 if stream:
                     stream.close()
             except OSError:
                 pass
         try:
-            proc.wait(timeout=5)
+            self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        err.close()
+            self.proc.kill()
+            self.proc.wait()
+        self.err.close()

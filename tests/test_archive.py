@@ -253,3 +253,11 @@ def test_real_archive_every_message(real_archive: Path) -> None:
         assert a.problems == []
     assert count == 26_431 or os.environ.get("SSG_REAL_ARCHIVE")
     assert size > 100_000_000 or os.environ.get("SSG_REAL_ARCHIVE")
+
+
+def test_interleaved_reads_do_not_mix(archive_factory) -> None:
+    inbox = archive_factory(MAILS, epochs=2)
+    with Archive.open(inbox) as a:
+        outer = a.messages(a.resolve(None))
+        pairs = [(m.data, [n.data for n in a.messages(a.resolve(None))]) for m in outer]
+    assert [p[0] for p in pairs] == MAILS and all(p[1] == MAILS for p in pairs)
