@@ -89,7 +89,7 @@ def test_sample_site_renders_clean(sample):
                 "digests/2026-03-02-1a2b3c4d-5e6f7a8b.json", "domains/contoso.com/index.html",
                 "about/index.html"):
         assert rel in files, rel
-    assert report.pages == 19 and report.copied == 2
+    assert report.pages == 19 and report.copied == 3
     digest = files["digests/2026-03-02-1a2b3c4d-5e6f7a8b/index.html"].decode()
     assert 'href="../../domains/contoso.com/"' in digest
     assert 'href="../../series/vmbus-ring-buffer-accounting-v3-0123456789ab/"' in digest
