@@ -33,6 +33,9 @@ WANTED = frozenset({"message-id", "date", "from", "reply-to", "x-original-from",
                     "x-mailing-list", "x-loop"})
 MSGID_RE = re.compile(r"<([^<>]{1,998})>")
 VIA_RE = re.compile(r"\s+via\s+[^<>@]{1,80}\Z", re.I)
+SIMPLE_ADDR_RE = re.compile(
+    r'(?:"([^"\\]{0,200})" ?|([^"<>()\[\],;:\\@]{0,200}?) ?)<([^<>\s"()\\,;]{1,200}@[^<>\s"()\\,;]{1,200})>\Z'
+    r'|([^\s<>"()\[\],;:\\@]{1,200}@[^\s<>"()\[\],;:\\@]{1,200})\Z')
 BARE_ADDR_RE = re.compile(r"[^\s<>\"'(),;:\[\]]{1,200}@[^\s<>\"'(),;:\[\]]{1,200}")
 RELAY_RE = re.compile(r"devnull\+[^@]{0,200}@kernel\.org\Z")
 MBOX_FROM_RE = re.compile(r"From [0-9a-f]{40} [^\n]{0,80}\n")
@@ -177,10 +180,14 @@ def _address(value: str) -> Address:
     value = " ".join(_unescape8(value).split())
     if not value:
         return Address("", "")
-    try:
-        name, addr = parseaddr(value)
-    except Exception:  # noqa: BLE001
-        name, addr = "", ""
+    m = SIMPLE_ADDR_RE.match(value)
+    if m is not None:  # fast path for ``Name <a@b>``, ``"Name" <a@b>`` and ``a@b``
+        name, addr = m.group(1) or m.group(2) or "", m.group(3) or m.group(4)
+    else:
+        try:
+            name, addr = parseaddr(value)
+        except Exception:  # noqa: BLE001
+            name, addr = "", ""
     if "@" not in addr:
         m = BARE_ADDR_RE.search(value)
         addr = m.group(0) if m else addr
@@ -274,17 +281,18 @@ def _references(headers: dict[str, str], own: str) -> tuple[tuple[str, ...], str
     irt_raw = headers.get("in-reply-to", "")
     if not refs_raw and not irt_raw:
         return (), ""
-    recipients = set()
-    for name in ("to", "cc"):
-        recipients.update(a.lower() for a in BARE_ADDR_RE.findall(headers.get(name, "")))
+    tocc = f"{headers.get('to', '')} {headers.get('cc', '')}".lower()
+
+    def is_recipient(ref: str) -> bool:
+        low = ref.lower()
+        return low in tocc and low in (a.lower() for a in BARE_ADDR_RE.findall(tocc))
 
     def clean(value: str) -> list[str]:
         value = _decode_words(value) if "=?" in value else value
         out = []
         for ref in MSGID_RE.findall(value):
-            ref = "".join(ref.split())
-            if ref and ref != own and ref.lower() not in recipients and \
-                    ("@" in ref or len(ref) >= 6):
+            ref = "".join(ref.split()) if " " in ref or "\t" in ref else ref
+            if ref and ref != own and ("@" in ref or len(ref) >= 6) and not is_recipient(ref):
                 out.append(ref)
         return out
 

@@ -221,40 +221,39 @@ def make_trailer(name: str, value: str) -> Trailer | None:
     return Trailer(name=name, value=value, canonical=canon, kind="unknown")
 
 
-def _rejoin(lines: list[str]) -> list[str]:
-    """Join wrapped trailer lines: indented continuations, open ``Fixes: (…``, ``<email>``."""
-    out: list[str] = []
-    for line in lines:
-        if out and not line.startswith("[") and not TRAILER_RE.match(line):
-            prev = out[-1]
-            wrapped_fixes = prev.lower().startswith("fixes:") and prev.count("(") > prev.count(")")
-            if wrapped_fixes or line.startswith((" ", "\t")) or \
-                    (line.lstrip().startswith("<") and "@" not in prev):
-                out[-1] = prev.rstrip() + " " + line.strip()
-                continue
-        out.append(line)
-    return out
+def _continues(name: str, value: str, line: str) -> bool:
+    """``line`` wraps the trailer before it: open ``Fixes: (…``, indentation, ``<email>``."""
+    if name.lower() == "fixes" and value.count("(") > value.count(")"):
+        return True
+    return line[:1] in (" ", "\t") or (line.lstrip()[:1] == "<" and "@" not in value)
 
 
 def parse_trailers(message: str) -> tuple[Trailer, ...]:
-    """Trailers of the last paragraph of a patch or cover message."""
+    """Trailers of the last paragraph of a patch or cover message.
+
+    A paragraph that also holds prose lines only counts when one of its trailers is a
+    person or a well-known name (so ``Note: …`` at the end of prose is not a trailer).
+    """
     text = message.rstrip()
-    i = text.rfind("\n\n")
-    para = text[i + 2:] if i >= 0 else text
-    if len(para) > 20000:
+    para = text[text.rfind("\n\n") + 2:] if "\n\n" in text else text
+    if len(para) > 20000 or ":" not in para:
         return ()
-    found: list[Trailer] = []
-    prose = False
-    for line in _rejoin(para.split("\n")):
-        if not line.strip() or line.lstrip().startswith(("[", "#")):
+    items: list[list[str]] = []
+    prose = last_was_trailer = False
+    for line in para.split("\n"):
+        stripped = line.strip()
+        if not stripped or stripped[0] in "[#":
+            continue  # extra information or a comment attached to the trailer above
+        if last_was_trailer and _continues(items[-1][0], items[-1][1], line):
+            items[-1][1] = items[-1][1].rstrip() + " " + stripped
             continue
         m = TRAILER_RE.match(line)
+        last_was_trailer = m is not None
         if m is None:
             prose = True
-            continue
-        t = make_trailer(m.group(1), m.group(2))
-        if t is not None:
-            found.append(t)
+        else:
+            items.append([m.group(1), m.group(2)])
+    found = [t for t in (make_trailer(n, v) for n, v in items) if t is not None]
     if prose and not any(t.kind == "person" or t.canonical in KNOWN for t in found):
         return ()
     return tuple(found)
