@@ -204,6 +204,7 @@ def test_print_layout_hides_navigation(base, browser):
     page.emulate_media(media="print")
     assert page.evaluate("getComputedStyle(document.querySelector('.site-nav')).display") == "none"
     assert page.evaluate("getComputedStyle(document.querySelector('pre')).whiteSpace") == "pre-wrap"
+    shot(page, "digest-print-media")
     pdf = Path(__file__).resolve().parent / "artifacts" / "digest-print.pdf"
     pdf.parent.mkdir(parents=True, exist_ok=True)
     page.pdf(path=str(pdf))
