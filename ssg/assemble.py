@@ -186,7 +186,8 @@ def pages_for(cfg: Config, idx: Index, ids: Identities, touched: "Touched") -> l
             domains[doms[0]][1] += subs
     files.append(authors_index(people))
     files.append(domains_index([(d, ids.organisation(d), n, c) for d, (n, c) in domains.items()]))
-    refs = pages.digest_refs()
+    content = cfg.path(cfg.docs_dir)
+    refs = [r for r in pages.digest_refs() if r.path in touched.digests or (content / r.path).is_file()]
     files.append(digests_index(refs, cfg.archive.list))
     files.append(home_page(refs, cfg.site_name, cfg.archive.list, cfg.site_description))
     return files

@@ -86,14 +86,16 @@ class Index:
         self.db.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, keep: bool = True) -> Iterator[None]:
+        """All or nothing; with ``keep=False`` the changes are rolled back at the end
+        (a dry run that still lets later reads in the transaction see them)."""
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
+        self.db.execute("COMMIT" if keep else "ROLLBACK")
 
     def reset(self) -> None:
         """Forget everything (a rebuild from the archive follows)."""

@@ -14,7 +14,7 @@ import yaml
 
 _MD_SPECIAL = re.compile(r"([\\`*\[\]<>#!|~&{}]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 _LEADING = re.compile(r"^(?:([-+=>:])|(\d{1,9})([.)]))")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u0080-\u009f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u0080-\u009f\u2028\u2029\ufeff]")
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 _SPACE = re.compile(r"\s+")
 _TICKS = re.compile(r"`{3,}")
@@ -73,9 +73,20 @@ class _Dumper(yaml.SafeDumper):
         return True
 
 
+def _clean(value: object) -> object:
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
 def front_matter(meta: dict) -> str:
-    """YAML front matter block for ``meta`` (values from mail are plain strings)."""
-    text = yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+    """YAML front matter block for ``meta``; control characters (which YAML
+    would not round-trip) are made visible first."""
+    text = yaml.dump(_clean(meta), Dumper=_Dumper, allow_unicode=True, sort_keys=False,
                      default_flow_style=False, width=1000)
     return f"---\n{text}---\n"
 

@@ -190,7 +190,7 @@ def run(cfg: Config, *, spec: str | None = None, every: str | None = None, force
         for n, plan in enumerate(plans, 1):
             if progress:
                 progress(n, len(plans), plan.path)
-            digest = _one_range(cfg, archive, idx, ids, plan, touched, report)
+            digest = _one_range(cfg, archive, idx, ids, plan, touched, report, write)
             report.digests.append(plan.path)
             report.last = digest
         report.problems.extend(archive.problems)
@@ -222,10 +222,10 @@ class Touched:
 
 
 def _one_range(cfg: Config, archive: Archive, idx: Index, ids: Identities, plan: RangePlan,
-               touched: Touched, report: RunReport) -> Digest:
+               touched: Touched, report: RunReport, keep: bool = True) -> Digest:
     mails = list(parse_all(archive.read(plan.commits), len(plan.commits)))
     report.messages += len(mails)
-    with idx.transaction():
+    with idx.transaction(keep):
         if plan.replaces:
             idx.drop_digest(plan.replaces)
         digest = process_range(cfg, idx, ids, plan.path, plan.period, mails, touched)

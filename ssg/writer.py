@@ -3,7 +3,7 @@
 Every generated file carries ``ssg_hash`` in its front matter: the hash of what
 was generated.  A file whose text no longer matches its hash was edited by hand,
 and a page without one was written by hand; neither is overwritten without
-``force``.  A batch of writes is staged in ``<docs_dir>/.ssg-txn/``, recorded in
+``force``.  (Data files such as ``digest.json`` are always regenerated.)  A batch of writes is staged in ``<docs_dir>/.ssg-txn/``, recorded in
 a journal, then renamed into place; an interrupted batch is rolled forward by
 the next run, so content/ moves from one complete state to the next.
 """
@@ -129,7 +129,7 @@ def plan(root: Path, files: Iterable[ContentFile], remove: Iterable[str] = (),
             old = None
         if old == f.text:
             unchanged.append(f.path)
-        elif old is not None and state(old) != "generated" and not force:
+        elif old is not None and f.path.endswith(".md") and state(old) != "generated" and not force:
             kept.append(f.path)
         else:
             todo.append(f)
@@ -138,7 +138,7 @@ def plan(root: Path, files: Iterable[ContentFile], remove: Iterable[str] = (),
         target = _safe(root, rel)
         if target.is_file():
             text = target.read_text("utf-8", errors="replace")
-            if state(text) == "generated" or force:
+            if not rel.endswith(".md") or state(text) == "generated" or force:
                 gone.append(rel)
             else:
                 kept.append(rel)

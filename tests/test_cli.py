@@ -1,0 +1,48 @@
+"""The command line in-process: help, version, exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from ssg import __version__, cli
+
+
+def test_help_lists_every_command(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    for name in ("init", "digest", "build", "serve", "deploy", "fetch", "import", "export", "scan"):
+        assert name in out
+
+
+def test_version_and_module_entry_point():
+    out = subprocess.run([sys.executable, "-m", "ssg", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == f"ssg {__version__}"
+
+
+def test_no_command_prints_help_and_fails(capsys):
+    assert cli.main([]) == 2
+    assert "usage" in capsys.readouterr().out
+
+
+def test_every_command_has_a_handler():
+    handlers = cli._handlers()
+    from ssg import commands
+    for name in cli.COMMANDS:
+        assert hasattr(commands, "cmd_" + name), name
+        assert handlers[name].__name__ == "cmd_" + name
+
+
+def test_scan_missing_archive_is_one_line(tmp_path, capsys):
+    assert cli.main(["scan", "--archive", str(tmp_path / "nope")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no public-inbox archive" in err
+
+
+def test_debug_shows_traceback(tmp_path):
+    with pytest.raises(Exception):
+        cli.main(["scan", "--archive", str(tmp_path / "nope"), "--debug"])

@@ -1,0 +1,63 @@
+"""content/ writes: atomic batches, journal recovery, hand-edit protection."""
+
+from __future__ import annotations
+
+import json
+
+from ssg.markup import front_matter
+from ssg.writer import TXN_DIR, ContentFile, recover, seal, state, write_all
+
+
+def gen(path: str, body: str) -> ContentFile:
+    return ContentFile(path, seal(front_matter({"title": path}), body))
+
+
+def test_generated_edited_and_hand_states(tmp_path):
+    f = gen("a.md", "hello\n")
+    assert state(f.text) == "generated"
+    assert state(f.text.replace("hello", "HELLO")) == "edited"
+    assert state("---\ntitle: x\n---\nmine\n") == "hand"
+    assert state("no front matter") == "hand"
+
+
+def test_write_skips_identical_and_protects_edits(tmp_path):
+    r = write_all(tmp_path, [gen("a.md", "one\n"), gen("d/b.md", "two\n"), ContentFile("d/b.json", "{}\n")])
+    assert r.written == ("a.md", "d/b.md", "d/b.json")
+    r = write_all(tmp_path, [gen("a.md", "one\n")])
+    assert r.unchanged == ("a.md",) and r.written == ()
+    (tmp_path / "a.md").write_text((tmp_path / "a.md").read_text() + "my note\n")
+    (tmp_path / "hand.md").write_text("---\ntitle: mine\n---\n")
+    r = write_all(tmp_path, [gen("a.md", "new\n"), gen("hand.md", "x\n"), ContentFile("d/b.json", "[]\n")])
+    assert r.kept == ("a.md", "hand.md") and r.written == ("d/b.json",)
+    assert "my note" in (tmp_path / "a.md").read_text()
+    r = write_all(tmp_path, [gen("a.md", "new\n")], force=True)
+    assert r.written == ("a.md",) and "new" in (tmp_path / "a.md").read_text()
+    assert not (tmp_path / TXN_DIR).exists()
+
+
+def test_interrupted_batch_rolls_forward(tmp_path):
+    write_all(tmp_path, [gen("a.md", "old\n"), gen("gone.md", "bye\n")])
+    new = gen("a.md", "new\n")
+    txn = tmp_path / TXN_DIR
+    (txn / "files").mkdir(parents=True)
+    (txn / "files" / "a.md").write_text(new.text)
+    (txn / "journal.json").write_text(json.dumps({"write": ["a.md"], "remove": ["gone.md"]}))
+    recover(tmp_path)
+    assert (tmp_path / "a.md").read_text() == new.text and not (tmp_path / "gone.md").exists()
+    assert not txn.exists()
+
+
+def test_staged_files_without_journal_are_discarded(tmp_path):
+    write_all(tmp_path, [gen("a.md", "old\n")])
+    txn = tmp_path / TXN_DIR / "files"
+    txn.mkdir(parents=True)
+    (txn / "a.md").write_text("half")
+    recover(tmp_path)
+    assert "old" in (tmp_path / "a.md").read_text() and not (tmp_path / TXN_DIR).exists()
+
+
+def test_unsafe_paths_are_refused(tmp_path):
+    import pytest
+    for bad in ("../x.md", "/etc/x.md", "a/../../x.md", "a\\b.md", ""):
+        with pytest.raises(ValueError):
+            write_all(tmp_path, [ContentFile(bad, "x")])
