@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from ssg import urls
 from ssg.config import Config
 from ssg.content import Context, digest_page
+from ssg.diffstat import format_diffstat
 from ssg.digest import Digest
 from ssg.home_pages import DigestRef, digests_index, home_page
 from ssg.identity import Identities
@@ -41,7 +42,9 @@ def digest_json(d: Digest) -> dict[str, Any]:
             "patches": [{"index": p.index, "message_id": p.message_id, "title": p.title, "author": person(p.author),
                          "diffstat": {"files": p.diffstat.changed, "insertions": p.diffstat.insertions,
                                       "deletions": p.diffstat.deletions}} for p in v.patches],
-            "submitter": person(v.submitter), "previous": s.previous or None, "page": v.path})
+            "submitter": person(v.submitter), "previous": s.previous or None, "page": v.path,
+            "text": v.text, "diffstat_text": format_diffstat(v.diffstat) if v.diffstat.files else "",
+            "cover_diffstat_text": v.cover_diffstat_text})
     p = d.period
     return {
         "schema": 1, "list": d.list_name, "title": d.title, "draft": p.draft,
