@@ -221,10 +221,13 @@ def make_trailer(name: str, value: str) -> Trailer | None:
     return Trailer(name=name, value=value, canonical=canon, kind="unknown")
 
 
-def _continues(name: str, value: str, line: str) -> bool:
-    """``line`` wraps the trailer before it: open ``Fixes: (…``, indentation, ``<email>``."""
-    if name.lower() == "fixes" and value.count("(") > value.count(")"):
-        return True
+def _open_fixes(name: str, value: str) -> bool:
+    """A ``Fixes: sha ("title…`` whose parenthesis is still open (wrapped title)."""
+    return name.lower() == "fixes" and value.count("(") > value.count(")")
+
+
+def _continues(value: str, line: str) -> bool:
+    """A non-trailer ``line`` wraps the trailer before it: indented, or ``<email>``."""
     return line[:1] in (" ", "\t") or (line.lstrip()[:1] == "<" and "@" not in value)
 
 
@@ -244,10 +247,11 @@ def parse_trailers(message: str) -> tuple[Trailer, ...]:
         stripped = line.strip()
         if not stripped or stripped[0] in "[#":
             continue  # extra information or a comment attached to the trailer above
-        if last_was_trailer and _continues(items[-1][0], items[-1][1], line):
+        m = None if last_was_trailer and _open_fixes(*items[-1]) else TRAILER_RE.match(line)
+        if m is None and last_was_trailer and (_open_fixes(*items[-1]) or
+                                               _continues(items[-1][1], line)):
             items[-1][1] = items[-1][1].rstrip() + " " + stripped
             continue
-        m = TRAILER_RE.match(line)
         last_was_trailer = m is not None
         if m is None:
             prose = True
