@@ -167,7 +167,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             _digest(cfg, args, say)
 
         def on_archive() -> None:
-            pipeline.run(cfg, log=say)
+            pipeline.run(_config(args), log=say)
     serve.serve(cfg, host=host.strip("[]"), port=int(port), open_browser=args.open,
                 livereload=not args.no_livereload, poll=args.poll, on_archive_change=on_archive,
                 log=say, config_loader=lambda: _config(args))
