@@ -34,7 +34,7 @@ from ssg.threads import ancestors, arrival_key, build, chain, dedupe
 BATCH_WINDOW = 3 * 3600
 """Seconds between consecutive messages of one posting batch, at most."""
 
-UNTHREADED_WINDOW = 30 * 60
+NEARBY_WINDOW = 30 * 60
 """Seconds after a cover within which un-threaded patches of the same shape join it."""
 
 SUBMISSIONS = ("patch", "cover", "pull")
@@ -148,9 +148,10 @@ class _Grouper:
 
     # --- continuation of earlier series ---------------------------------------
 
-    def _compatible(self, mail: Mail, version: str, expected: int | None, sender: str) -> bool:
+    def _compatible(self, mail: Mail, version: str, expected: int | None, sender: str, date: int) -> bool:
         return (sender == sender_key(mail) and version_key(version) == version_key(mail.subject.version)
-                and (expected is None or expected == mail.subject.expected))
+                and (expected is None or expected == mail.subject.expected)
+                and abs(mail.date - date) <= BATCH_WINDOW)
 
     def continues(self, mail: Mail, seen: frozenset[str] = frozenset()) -> str:
         """Id of the earlier-range series ``mail`` continues, or empty."""
@@ -170,12 +171,13 @@ class _Grouper:
                 if self.cls[anc] not in SUBMISSIONS:
                     continue
                 s = present.subject
-                ok = self._compatible(mail, s.version, s.expected if s.index else None, sender_key(present))
+                ok = self._compatible(mail, s.version, s.expected if s.index else None, sender_key(present),
+                                      present.date)
                 return self.continues(present, seen) if ok and anc not in seen else ""
             p = self.prior.get(anc)
             if p is None or not p.series_id or p.cls not in SUBMISSIONS:
                 continue
-            if not self._compatible(mail, p.version, p.expected if p.index else None, p.sender):
+            if not self._compatible(mail, p.version, p.expected if p.index else None, p.sender, p.date):
                 return ""
             taken = {q.index for q in self.prior.values() if q.series_id == p.series_id}
             return "" if mail.subject.index in taken else p.series_id
@@ -213,7 +215,7 @@ class _Grouper:
         kept = []
         for batch in sorted(batches, key=lambda b: arrival_key(b.first())):
             target = None if batch.head is not None or batch.continues or batch.key[0] == "alone" \
-                else self._adopter(batch, heads) or _unthreaded_adopter(batch, shapes)
+                else self._adopter(batch, heads) or self._nearby_adopter(batch, shapes)
             if target is None:
                 kept.append(batch)
             else:
@@ -235,6 +237,24 @@ class _Grouper:
                     and abs(mail.date - anchor.date) <= BATCH_WINDOW):
                 return head
         return None
+
+    def _nearby_adopter(self, batch: _Batch, shapes: Mapping[tuple, list[_Batch]]) -> _Batch | None:
+        """Patches that reply to nothing outside their batch, or only inside the
+        cover's thread, join the nearest same-shape cover sent at most
+        ``NEARBY_WINDOW`` before them (un-threaded patches; covers and patches sent
+        by separate git-send-email runs)."""
+        own = {m.message_id for m in batch.mails}
+        first = batch.first()
+        best = None
+        for head in shapes.get(_shape(first), ()):
+            gap = first.date - head.head.date
+            root = self.roots.get(head.head.message_id)
+            if not (-60 <= gap <= NEARBY_WINDOW) or head.slots() & batch.slots():
+                continue
+            if all(not m.in_reply_to or m.in_reply_to in own or self.roots.get(m.message_id) == root
+                   for m in batch.mails) and (best is None or gap < best[0]):
+                best = (gap, head)
+        return best[1] if best else None
 
     def _merge_partials(self, batches: list[_Batch]) -> list[_Batch]:
         """Cover-less batches of one thread, sender, version and size, close in time
@@ -261,22 +281,6 @@ class _Grouper:
 def _shape(mail: Mail) -> tuple:
     """(sender, version, expected): what a cover and its patches share."""
     return (sender_key(mail), version_key(mail.subject.version), mail.subject.expected)
-
-
-def _unthreaded_adopter(batch: _Batch, shapes: Mapping[tuple, list[_Batch]]) -> _Batch | None:
-    """Patches that reply to nothing outside their batch are adopted by the nearest
-    same-shape cover sent at most ``UNTHREADED_WINDOW`` before them."""
-    own = {m.message_id for m in batch.mails}
-    if any(m.in_reply_to and m.in_reply_to not in own for m in batch.mails):
-        return None
-    first = batch.first()
-    best = None
-    for head in shapes.get(_shape(first), ()):
-        gap = first.date - head.head.date
-        if -60 <= gap <= UNTHREADED_WINDOW and not (head.slots() & batch.slots()):
-            if best is None or gap < best[0]:
-                best = (gap, head)
-    return best[1] if best else None
 
 
 def _split(mails: list[Mail]) -> list[list[Mail]]:
@@ -429,18 +433,36 @@ def relate(grouper: _Grouper, built: Sequence[Series]) -> list[Series]:
 
 def attribute(grouper: _Grouper, built: Sequence[Series]) -> dict[str, str]:
     """Reply message-id → series id of its nearest ancestor in a series (this input
-    or an earlier range)."""
+    or an earlier range), walking In-Reply-To/References through other replies."""
     owner = {mid: s.id for s in built for mid in _own(s)}
     found: dict[str, str] = {}
-    replies = [m for m in grouper.mails if grouper.cls[m.message_id] == "reply"]
-    for mail in sorted(replies, key=lambda m: (len(chain(m)), arrival_key(m))):
-        for anc in ancestors(mail):
+    for mail in sorted(grouper.mails, key=arrival_key):
+        if grouper.cls[mail.message_id] == "reply":
+            _resolve(grouper, mail.message_id, owner, found)
+    return {mid: sid for mid, sid in found.items() if sid}
+
+
+def _resolve(grouper: _Grouper, start: str, owner: Mapping[str, str], found: dict[str, str]) -> None:
+    """Fill ``found`` for ``start`` and the replies it depends on (iterative, cycle-safe)."""
+    stack, on_stack = [start], {start}
+    while stack:
+        current = stack[-1]
+        result, pending = "", ""
+        for anc in ancestors(grouper.by_id[current]):
             prior = grouper.prior.get(anc)
-            sid = owner.get(anc) or found.get(anc) or (prior.series_id if prior else "")
-            if sid:
-                found[mail.message_id] = sid
+            if anc in owner or found.get(anc) or (prior is not None and prior.series_id):
+                result = owner.get(anc) or found.get(anc) or prior.series_id
                 break
-    return found
+            if grouper.cls.get(anc) == "reply" and anc not in found and anc not in on_stack:
+                pending = anc
+                break
+        if pending:
+            stack.append(pending)
+            on_stack.add(pending)
+            continue
+        found[current] = result
+        stack.pop()
+        on_stack.discard(current)
 
 
 def _grouping(grouper: _Grouper, built: Sequence[Series], replies: Mapping[str, str]) -> Grouping:

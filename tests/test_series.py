@@ -356,6 +356,14 @@ def test_replies_attributed_to_nearest_series():
     assert s.replies == ("r1", "r2") and "chat" not in dict(g.membership)
 
 
+def test_reply_with_truncated_references_finds_its_series_through_its_parent():
+    ms = series_mails("t", "Tee", 1)
+    r1 = reply("r1", ms[1])
+    r2 = mail("r2", subject("Tee part 1", reply=True), sender=ALICE, in_reply_to="r1")  # refs cut to r1
+    g = sg.group([r2, *ms, r1])  # the child comes first
+    assert dict(g.membership)["r2"] == only(g).id and only(g).replies == ("r1", "r2")
+
+
 def test_look_back_continues_an_earlier_series():  # edge 31 with look-back
     prior = {
         "e-0": sg.PriorMessage("e-0", EARLIER, "cover", "e-0", "2", 3, "alice@example.org", T0, 0),
