@@ -359,7 +359,8 @@ def test_replies_attributed_to_nearest_series():
 def test_reply_with_truncated_references_finds_its_series_through_its_parent():
     ms = series_mails("t", "Tee", 1)
     r1 = reply("r1", ms[1])
-    r2 = mail("r2", subject("Tee part 1", reply=True), sender=ALICE, in_reply_to="r1")  # refs cut to r1
+    r2 = mail("r2", subject("Tee part 1", reply=True), sender=ALICE, in_reply_to="r1",  # refs cut to r1
+              date=T0 + 3600)
     g = sg.group([r2, *ms, r1])  # the child comes first
     assert dict(g.membership)["r2"] == only(g).id and only(g).replies == ("r1", "r2")
 
