@@ -24,6 +24,8 @@ OCTAL_ESCAPE_RE = re.compile(r"\\([0-7]{3}|.)")
 C_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "a": "\a", "b": "\b",
              "f": "\f", "r": "\r", "v": "\v"}
 DEV_NULL = "/dev/null"
+HUNK_BREAKS = ("diff ", "@@ ", "Index: ", "GIT binary patch", "Binary files ", "base-commit:",
+               "change-id:", "prerequisite-")
 
 
 def unquote_path(text: str) -> str:
@@ -166,10 +168,7 @@ def compute(diff_text: str) -> Diffstat:
             old, new = _side_path(line[4:]), _side_path(lines[i][4:])
             i += 1
             if cur is not None and cur.git and not cur.ins and not cur.dels and not cur.binary:
-                if old == DEV_NULL:
-                    cur.old = DEV_NULL
-                if new == DEV_NULL:
-                    cur.new = DEV_NULL
+                _take_side_paths(cur, old, new)
                 continue
             prefixed = (old.startswith("a/") or old == DEV_NULL) and \
                 (new.startswith("b/") or new == DEV_NULL)
@@ -182,6 +181,15 @@ def compute(diff_text: str) -> Diffstat:
             cur = _binary_files_line(line)
             files.append(cur)
     return Diffstat(files=tuple(f.freeze() for f in files))
+
+
+def _take_side_paths(f: _File, old: str, new: str) -> None:
+    """``---``/``+++`` paths of a git diff win over its header (which mailers wrap)."""
+    if f.status in ("R", "C") and old != DEV_NULL and new != DEV_NULL:
+        return
+    f.prefixed = (old.startswith("a/") or old == DEV_NULL) and \
+        (new.startswith("b/") or new == DEV_NULL)
+    f.old, f.new = old, new
 
 
 def _binary_files_line(line: str) -> _File:
@@ -197,7 +205,8 @@ def _count_hunk(f: _File, lines: list[str], i: int, old_n: int, new_n: int) -> i
     """Count one hunk's lines into ``f``; return the index after the hunk."""
     n = len(lines)
     while i < n and (old_n > 0 or new_n > 0):
-        c = lines[i][:1]
+        line = lines[i]
+        c = line[:1]
         if c == "+":
             f.ins += 1
             new_n -= 1
@@ -207,8 +216,9 @@ def _count_hunk(f: _File, lines: list[str], i: int, old_n: int, new_n: int) -> i
         elif c == " " or c == "":
             old_n -= 1
             new_n -= 1
-        elif c != "\\":
-            break  # a truncated or mangled hunk: stop counting here
+        elif line.startswith(HUNK_BREAKS):
+            break  # a truncated hunk: the next file or hunk starts here
+        # else: a line wrapped by a mail client; skip it and keep counting
         i += 1
     while i < n and lines[i][:1] == "\\":
         i += 1

@@ -91,7 +91,9 @@ def _parse(raw: RawMessage) -> Mail:
     sender = _sender(headers, from_header, notes)
     body, patch_texts, attachments = _body(data, headers, body_bytes, notes)
     info = patchbody.analyse(body, patch_texts)
-    author = _author(info.in_body_from, sender)
+    # an in-body From counts only on a patch: replies often start with an attribution
+    # block ("From: X / Date: …") naming the person quoted, not the author
+    author = _author(info.in_body_from if info.diffstat else "", sender)
     if not sender.name and author.name:  # edge case 53: name the bare-address sender
         sender = Address(author.name, sender.email)
         if author.email == sender.email:

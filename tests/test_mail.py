@@ -359,3 +359,11 @@ def test_every_real_message_parses(real_archive, capsys):
     assert sum(m.has_diff for m in mails) > len(mails) // 4
     assert sum(m.pull is not None for m in mails) > 10
     assert sum(m.author != m.sender for m in mails) > 100
+
+
+def test_attribution_block_in_a_reply_is_not_the_author():
+    data = (b"From: Mo Example <mo@example.com>\nSubject: Re: [PATCH] x\n"
+            b"Message-ID: <attr-1@example.com>\n\nFrom: Ann Example <ann@example.com>\n"
+            b"Date: Mon, 3 Mar 2025\n\n> quoted patch text\n\nApplied, thanks.\n")
+    m = parse(raw(data))
+    assert m.author == m.sender == Address("Mo Example", "mo@example.com")
