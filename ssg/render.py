@@ -14,6 +14,7 @@ result is byte-equal to a clean build.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import os
 import posixpath
 import re
@@ -21,7 +22,7 @@ import shutil
 import tempfile
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import quote, unquote, urlsplit
@@ -46,6 +47,8 @@ from ssg.theme import Theme, load_theme
 NAV = (("Home", "index.md", ""), ("Digests", "digests/index.md", "digests/"),
        ("Authors", "authors/index.md", "authors/"), ("Domains", "domains/index.md", "domains/"))
 """Navigation entries: label, the page that must exist, its URL path."""
+PARALLEL_MIN = 400
+"""Sites with at least this many pages render their full pass in two processes."""
 NAV_SOURCES = frozenset(src for _, src, _ in NAV) | {"about.md"}
 """Pages whose existence changes every page (nav, footer)."""
 _HEADING_ID = re.compile(r"^(.*?)[ \t]*\{#([A-Za-z0-9_][\w:.-]*)\}[ \t]*$", re.S)
@@ -80,7 +83,7 @@ class _Page:
     src: str
     url: str
     meta: dict[str, Any]
-    tokens: list
+    tokens: list | None
     anchors: frozenset[str]
     links: tuple[tuple[str, int], ...]
     problems: tuple[Problem, ...]
@@ -303,8 +306,9 @@ class Renderer:
     """
 
     def __init__(self, config, out_dir: Path, *, strict: bool = False,
-                 log: Callable[[str], Any] = print) -> None:
+                 log: Callable[[str], Any] = print, workers: int | None = None) -> None:
         self.config = config
+        self.workers = workers
         self.out_dir = Path(out_dir)
         self.strict = strict or config.strict
         self.log = log
@@ -325,13 +329,17 @@ class Renderer:
         self.templates = {}
         self.state = _State()
         pages, files = self._scan()
-        for src, path in pages.items():
-            self.state.pages[src] = self._parse(src, path)
         self.state.files = files
         self.state.assets = self.theme.assets()
-        self._relink(set(self.state.pages))
-        for src in sorted(self.state.pages):
-            self._render(src)
+        workers = self._workers(len(pages))
+        if workers > 1:
+            _parallel(self, sorted(pages), workers)
+        else:
+            for src, path in pages.items():
+                self.state.pages[src] = self._parse(src, path)
+            self._relink(set(self.state.pages))
+            for src in sorted(self.state.pages):
+                self._render(src)
         self._render_missing_404()
         self._render_extras()
         return self._finish(start, len(self.state.html), full=True)
@@ -381,6 +389,14 @@ class Renderer:
         self._render_missing_404()
         self._render_extras()
         return self._finish(start, len(dirty), full=False)
+
+    def _workers(self, pages: int) -> int:
+        """Processes for a full pass: ``workers`` if given, else 2 for big sites where fork exists."""
+        if self.workers is not None:
+            wanted = self.workers
+        else:
+            wanted = min(2, os.cpu_count() or 1) if pages >= PARALLEL_MIN else 1
+        return wanted if wanted > 1 and "fork" in multiprocessing.get_all_start_methods() else 1
 
     # -- phase 1: sources ------------------------------------------------------------
 
@@ -537,6 +553,8 @@ class Renderer:
 
     def _render(self, src: str) -> None:
         page = self.state.pages[src]
+        if page.tokens is None:  # parsed in a worker process: parse again here
+            page = self.state.pages[src] = self._parse(src, self.docs / src)
         problems = list(page.problems) + self._check(page)
         name = page.template
         if self.theme.template_file(name) is None and not name.startswith(("default/", "theme/")):
@@ -642,6 +660,63 @@ class Renderer:
         self.state.on_disk = dict(wanted)
         self._touched = set()
         return sorted(changed), copied
+
+
+def _child(renderer: Renderer, conn, chunk: list[str]) -> None:
+    """Worker process (forked): parse a share of the pages, then render it against the full index."""
+    try:
+        mine = {src: renderer._parse(src, renderer.docs / src) for src in chunk}
+        conn.send(("light", {src: replace(page, tokens=None) for src, page in mine.items()}))
+        pages = conn.recv()
+        renderer.state.pages = {**pages, **mine}
+        for src in chunk:
+            renderer._render(src)
+        st = renderer.state
+        conn.send(("done", (st.html, st.page_problems, st.feed_html)))
+    except BaseException as exc:  # report, never hang the parent
+        conn.send(("error", (exc.message, exc.location) if isinstance(exc, RenderError) else (repr(exc), "")))
+    finally:
+        conn.close()
+
+
+def _receive(conn, expected: str):
+    kind, payload = conn.recv()
+    if kind == "error":
+        raise RenderError(payload[0], location=payload[1])
+    assert kind == expected, kind
+    return payload
+
+
+def _parallel(renderer: Renderer, srcs: list[str], workers: int) -> None:
+    """Full pass in ``workers`` forked processes; output identical to the serial pass."""
+    ctx = multiprocessing.get_context("fork")
+    links = []
+    for i in range(workers):
+        mine, theirs = ctx.Pipe()
+        proc = ctx.Process(target=_child, args=(renderer, theirs, srcs[i::workers]), daemon=True)
+        proc.start()
+        theirs.close()
+        links.append((mine, proc))
+    try:
+        for conn, _ in links:
+            renderer.state.pages.update(_receive(conn, "light"))
+        renderer.state.pages = dict(sorted(renderer.state.pages.items()))
+        renderer._relink(set(renderer.state.pages))
+        for conn, _ in links:
+            conn.send(renderer.state.pages)
+        for conn, _ in links:
+            html, problems, feed_html = _receive(conn, "done")
+            renderer.state.html.update(html)
+            renderer.state.page_problems.update(problems)
+            renderer.state.feed_html.update(feed_html)
+    finally:
+        for conn, proc in links:
+            conn.close()
+            proc.join(timeout=30)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+    renderer.state.html = dict(sorted(renderer.state.html.items()))
 
 
 def render_site(config, out_dir: Path, *, strict: bool = False,

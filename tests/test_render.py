@@ -414,3 +414,28 @@ def test_update_with_base_template_rerenders_everything(sample):
     report = r.update({base})
     assert report.pages == 19
     _assert_same_as_clean(sample, r, "base")
+
+
+def test_two_processes_give_the_same_site_as_one(sample):
+    one = Renderer(conf(sample), sample / "one", workers=1, **QUIET).full()
+    two = Renderer(conf(sample), sample / "two", workers=2, **QUIET).full()
+    assert tree(sample / "one") == tree(sample / "two")
+    assert one.problems == two.problems and one.pages == two.pages
+
+
+def test_errors_in_worker_processes_reach_the_caller(sample):
+    over = sample / "overrides"
+    over.mkdir()
+    (over / "series.html").write_text('{% extends "base.html" %}\n{% block content %}{{ page.missing }}{% endblock %}')
+    with pytest.raises(RenderError) as info:
+        Renderer(conf(sample), sample / "out", workers=2, **QUIET).full()
+    assert info.value.location.endswith("overrides/series.html:2")
+
+
+def test_update_after_a_parallel_full_pass_equals_clean(sample):
+    r = Renderer(conf(sample), sample / "live", workers=2, **QUIET)
+    r.full()
+    about = sample / "content" / "about.md"
+    about.write_text(page(title="About", body="# About\n\n[home](index.md)"))
+    r.update({about})
+    _assert_same_as_clean(sample, r, "parallel")
