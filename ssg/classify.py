@@ -206,7 +206,7 @@ def naked_covers(mails: Sequence[Mail], context: Context = Context()) -> frozens
     candidates = {m.message_id: m for m in mails if _naked_candidate(m, context)}
     found = set()
     for m in mails:
-        parent = candidates.get(m.in_reply_to)
+        parent = candidates.get(m.in_reply_to) if m.in_reply_to else None
         if parent is None or m.message_id == parent.message_id:
             continue
         if (m.subject.index or 0) >= 1 and classify(m, context) == "patch" \

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from ssg import identity
 from ssg.model import Address, Series
@@ -131,3 +131,33 @@ def link_previous(new: Sequence[Series], earlier: Sequence[SeriesRecord]) -> dic
         if found:
             links[series.id] = found
     return links
+
+
+def mark(series: Sequence[Series], nearest: Mapping[str, tuple[str, str, str]]) -> list[Series]:
+    """Fill ``previous``, ``reroll_of`` and the flags ``partial-reroll`` and
+    ``resend`` of series grouped together.
+
+    ``nearest`` maps a series id to (series id, version, submitter key) of the
+    nearest ancestor of its lead message that belongs to another series.  A lower
+    version there, by the same submitter, is the previous revision; when the series
+    has no cover and is incomplete it is a partial reroll of it.  A series whose
+    (title, submitter, version, kind, prefixes) repeats an earlier one is a resend."""
+    links = link_previous(series, [record(s) for s in series])
+    seen: set[tuple] = set()
+    out = []
+    for s in sorted(series, key=lambda x: (x.date, x.id)):
+        flags, previous, reroll = set(s.flags), links.get(s.id, ""), ""
+        target = nearest.get(s.id)
+        if target and version_key(target[1]) < version_key(s.version) \
+                and target[2] == person_key(s.submitter):
+            previous = previous or target[0]
+            if not s.cover and "continued" not in flags and s.missing:
+                reroll = target[0]
+                flags.add("partial-reroll")
+        key = (title_key(s.title), person_key(s.submitter), version_key(s.version), s.kind,
+               tuple(p.lower() for p in s.prefixes))
+        if key in seen:
+            flags.add("resend")
+        seen.add(key)
+        out.append(replace(s, flags=tuple(sorted(flags)), previous=previous, reroll_of=reroll))
+    return out

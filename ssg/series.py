@@ -12,9 +12,12 @@ The steps (MAIL-NOTES "Series grouping"):
 3. split buckets into posting batches: a repeated counter slot or a gap of more than
    ``BATCH_WINDOW`` starts a new batch;
 4. a cover or pull adopts a cover-less batch of the same sender replying to it
-   (naked covers, ``[GIT PULL]`` + ``[PATCH nn/NN]``, one mis-versioned patch);
-5. each batch becomes a ``Series`` (``ssg.seriesbuild``); replies are attributed to
-   the series of their nearest ancestor in a series.
+   (naked covers, ``[GIT PULL]`` + ``[PATCH nn/NN]``, one mis-versioned patch), or
+   of the same shape sent just after it in its thread or un-threaded; cover-less
+   partial batches of one thread and shape close in time merge (V8.1 5/9 + 6/9);
+5. each batch becomes a ``Series``; ``revisions.mark`` links revisions and flags
+   partial rerolls and resends; replies are attributed to the series of their
+   nearest ancestor in a series (``threads.nearest_owner``).
 
 Pure, deterministic for any input order, never raises on odd input.
 """
@@ -28,8 +31,8 @@ from dataclasses import dataclass, replace
 
 from ssg.classify import Context, classify_all, is_autosel, sender_key
 from ssg.model import Grouping, Mail, Series
-from ssg.revisions import link_previous, person_key, record, title_key, version_key
-from ssg.threads import ancestors, arrival_key, build, chain, dedupe
+from ssg.revisions import mark, person_key, version_key
+from ssg.threads import ancestors, arrival_key, build, dedupe, nearest_owner
 
 BATCH_WINDOW = 3 * 3600
 """Seconds between consecutive messages of one posting batch, at most."""
@@ -133,6 +136,9 @@ class _Grouper:
         classes = classify_all(self.mails, Context(bots=tuple(sorted(b.lower() for b in bots))))
         self.cls = {m.message_id: c for m, c in zip(self.mails, classes)}
         self.prior_stems = self._prior_stems()
+        self.prior_taken: dict[str, set[int | None]] = {}
+        for p in self.prior.values():
+            self.prior_taken.setdefault(p.series_id, set()).add(p.index)
         self._continues: dict[str, str] = {}
 
     def _prior_stems(self) -> dict[str, str]:
@@ -153,18 +159,27 @@ class _Grouper:
                 and (expected is None or expected == mail.subject.expected)
                 and abs(mail.date - date) <= BATCH_WINDOW)
 
-    def continues(self, mail: Mail, seen: frozenset[str] = frozenset()) -> str:
-        """Id of the earlier-range series ``mail`` continues, or empty."""
-        mid = mail.message_id
-        if mid in self._continues:
-            return self._continues[mid]
-        found = self.prior_stems.get(stem(mid), "")
-        if not found and mail.subject.index is not None and mid not in seen:
-            found = self._continues_by_thread(mail, seen | {mid})
-        self._continues[mid] = found
-        return found
+    def continues(self, mail: Mail) -> str:
+        """Id of the earlier-range series ``mail`` continues, or empty: same
+        Message-ID stem as an earlier submission, or numbered and replying (through
+        compatible submissions of this input) to a compatible earlier one."""
+        path: list[str] = []
+        current: Mail | str = mail
+        while isinstance(current, Mail):
+            mid = current.message_id
+            if mid in self._continues or mid in path:
+                current = self._continues.get(mid, "")
+                break
+            path.append(mid)
+            found = self.prior_stems.get(stem(mid), "")
+            current = found if found or current.subject.index is None else self._step(current)
+        for mid in path:
+            self._continues[mid] = current
+        return current
 
-    def _continues_by_thread(self, mail: Mail, seen: frozenset[str]) -> str:
+    def _step(self, mail: Mail) -> Mail | str:
+        """The nearest submission ancestor: a compatible present one (to walk on), or
+        the id of a compatible earlier series, or empty."""
         for anc in ancestors(mail):
             present = self.by_id.get(anc)
             if present is not None:
@@ -173,14 +188,13 @@ class _Grouper:
                 s = present.subject
                 ok = self._compatible(mail, s.version, s.expected if s.index else None, sender_key(present),
                                       present.date)
-                return self.continues(present, seen) if ok and anc not in seen else ""
+                return present if ok else ""
             p = self.prior.get(anc)
             if p is None or not p.series_id or p.cls not in SUBMISSIONS:
                 continue
             if not self._compatible(mail, p.version, p.expected if p.index else None, p.sender, p.date):
                 return ""
-            taken = {q.index for q in self.prior.values() if q.series_id == p.series_id}
-            return "" if mail.subject.index in taken else p.series_id
+            return "" if mail.subject.index in self.prior_taken.get(p.series_id, ()) else p.series_id
         return ""
 
     # --- buckets and batches ---------------------------------------------------
@@ -404,65 +418,23 @@ def _nearest(grouper: _Grouper, mail: Mail, owner: Mapping[str, Series], me: str
     return None
 
 
-def relate(grouper: _Grouper, built: Sequence[Series]) -> list[Series]:
-    """Fill ``previous`` (revision links inside the input and to earlier ranges by
-    thread), ``reroll_of`` with flag ``partial-reroll``, and flag repeated postings
-    ``resend``."""
+def _nearest_map(grouper: _Grouper, built: Sequence[Series]) -> dict[str, tuple[str, str, str]]:
     owner = {mid: s for s in built for mid in _own(s)}
-    links = link_previous(built, [record(s) for s in built])
-    seen: set[tuple] = set()
-    out = []
-    for s in sorted(built, key=lambda x: (x.date, x.id)):
-        flags, previous, reroll = set(s.flags), links.get(s.id, ""), ""
-        lead = grouper.by_id[s.cover or s.patches[0]]
-        target = _nearest(grouper, lead, owner, s.id)
-        if target and version_key(target[1]) < version_key(s.version) \
-                and target[2] == person_key(s.submitter):
-            previous = previous or target[0]
-            if not s.cover and "continued" not in flags and s.missing:
-                reroll = target[0]
-                flags.add("partial-reroll")
-        key = (title_key(s.title), person_key(s.submitter), version_key(s.version), s.kind,
-               tuple(p.lower() for p in s.prefixes))
-        if key in seen:
-            flags.add("resend")
-        seen.add(key)
-        out.append(replace(s, flags=tuple(sorted(flags)), previous=previous, reroll_of=reroll))
+    out = {}
+    for s in built:
+        found = _nearest(grouper, grouper.by_id[s.cover or s.patches[0]], owner, s.id)
+        if found:
+            out[s.id] = found
     return out
 
 
 def attribute(grouper: _Grouper, built: Sequence[Series]) -> dict[str, str]:
     """Reply message-id → series id of its nearest ancestor in a series (this input
-    or an earlier range), walking In-Reply-To/References through other replies."""
-    owner = {mid: s.id for s in built for mid in _own(s)}
-    found: dict[str, str] = {}
-    for mail in sorted(grouper.mails, key=arrival_key):
-        if grouper.cls[mail.message_id] == "reply":
-            _resolve(grouper, mail.message_id, owner, found)
-    return {mid: sid for mid, sid in found.items() if sid}
-
-
-def _resolve(grouper: _Grouper, start: str, owner: Mapping[str, str], found: dict[str, str]) -> None:
-    """Fill ``found`` for ``start`` and the replies it depends on (iterative, cycle-safe)."""
-    stack, on_stack = [start], {start}
-    while stack:
-        current = stack[-1]
-        result, pending = "", ""
-        for anc in ancestors(grouper.by_id[current]):
-            prior = grouper.prior.get(anc)
-            if anc in owner or found.get(anc) or (prior is not None and prior.series_id):
-                result = owner.get(anc) or found.get(anc) or prior.series_id
-                break
-            if grouper.cls.get(anc) == "reply" and anc not in found and anc not in on_stack:
-                pending = anc
-                break
-        if pending:
-            stack.append(pending)
-            on_stack.add(pending)
-            continue
-        found[current] = result
-        stack.pop()
-        on_stack.discard(current)
+    or an earlier range)."""
+    owner = {mid: p.series_id for mid, p in grouper.prior.items() if p.series_id}
+    owner.update((mid, s.id) for s in built for mid in _own(s))
+    replies = [m.message_id for m in grouper.mails if grouper.cls[m.message_id] == "reply"]
+    return nearest_owner(grouper.mails, replies, owner)
 
 
 def _grouping(grouper: _Grouper, built: Sequence[Series], replies: Mapping[str, str]) -> Grouping:
@@ -492,6 +464,6 @@ def group(mails: Sequence[Mail], prior: Mapping[str, PriorMessage] | None = None
     ``@domain`` suffixes."""
     grouper = _Grouper(mails, prior or {}, bots)
     built = [_series(grouper, b) for b in grouper.batches()]
-    built = relate(grouper, built)
+    built = mark(built, _nearest_map(grouper, built))
     replies = attribute(grouper, built)
     return _grouping(grouper, built, replies)

@@ -14,7 +14,7 @@ Pure; deterministic whatever the input order; never raises on odd input.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ssg.model import Mail
@@ -175,3 +175,37 @@ def build(mails: Sequence[Mail], known: Mapping[str, str] | None = None) -> Thre
         members.setdefault(root, []).append(mid)
     ghosts = sorted({n for n in union.up if n not in present and n not in known})
     return Threads(roots, tuple(sorted((r, tuple(ms)) for r, ms in members.items())), tuple(ghosts))
+
+
+def nearest_owner(mails: Sequence[Mail], targets: Iterable[str], owner: Mapping[str, str]) -> dict[str, str]:
+    """For each target message-id, the ``owner`` value of its nearest ancestor that has
+    one (walking In-Reply-To, then References from the newest), passing through other
+    targets (a reply to a reply inherits its parent's owner even when its own
+    References are cut short).  Iterative and cycle-safe; targets without an owned
+    ancestor are left out."""
+    by_id = {m.message_id: m for m in mails}
+    wanted = {t for t in targets if t in by_id}
+    found: dict[str, str] = {}
+    for start in sorted(wanted):
+        stack, on_stack = [start], {start}
+        while stack:
+            current = stack[-1]
+            if current in found:
+                stack.pop()
+                continue
+            result, pending = "", ""
+            for anc in ancestors(by_id[current]):
+                if owner.get(anc) or found.get(anc):
+                    result = owner.get(anc) or found[anc]
+                    break
+                if anc in wanted and anc not in found and anc not in on_stack:
+                    pending = anc
+                    break
+            if pending:
+                stack.append(pending)
+                on_stack.add(pending)
+                continue
+            found[current] = result
+            stack.pop()
+            on_stack.discard(current)
+    return {mid: value for mid, value in found.items() if value}

@@ -504,3 +504,39 @@ def test_look_back_split_keeps_every_message_once(mails):
              for m in mails[:half]}
     second = sg.group(mails[half:], prior=prior)
     check(second, mails[half:])
+
+
+def test_very_deep_threading_and_replies_do_not_recurse():
+    n = 1500
+    ms = [mail("z-0", subject("Deep", index=0, expected=n))]
+    for k in range(1, n + 1):
+        ms.append(mail(f"z-{k}", subject(f"Deep {k}", index=k, expected=n), in_reply_to=f"z-{k-1}",
+                       diff=True, date=T0 + k))
+    rs = [mail("zr-0", subject("Deep", reply=True), sender=BOB, in_reply_to=f"z-{n}", date=T0 + DAY)]
+    for k in range(1, n):
+        rs.append(mail(f"zr-{k}", subject("Deep", reply=True), sender=BOB, in_reply_to=f"zr-{k-1}",
+                       date=T0 + DAY + k))
+    prior = {"z-0": sg.PriorMessage("z-0", EARLIER, "cover", "z-0", "1", n, "alice@example.org", T0, 0)}
+    g = sg.group(list(reversed(ms[1:] + rs)), prior=prior)
+    s = only(g)
+    assert s.id == EARLIER and len(s.patches) == n and len(s.replies) == n
+
+
+def test_odd_input_never_raises():
+    odd = [
+        mail("", subject("", keywords=(), raw="")),
+        mail("neg", subject("x", index=-1, expected=0), diff=True),
+        mail("huge", subject("x", index=3, expected=10**9), diff=True),
+        mail("sub", subject("x", index=34, subindex=5, expected=36), diff=True),
+        mail("self", subject("x", reply=True), in_reply_to="self", references=("self",)),
+        mail("loop1", subject("x", index=1, expected=2), in_reply_to="loop2", diff=True),
+        mail("loop2", subject("x", index=2, expected=2), in_reply_to="loop1", diff=True),
+        mail("synthetic.x@ssg.invalid", subject("x", index=1, expected=1), diff=True, synthetic=True),
+        mail("pv", subject("x", keywords=("PATCH",), version="", index=1, expected=1), diff=True),
+    ]
+    g = sg.group(odd + odd[:2])
+    ids, _ = check(g, odd)
+    huge = next(s for s in g.series if "huge" in s.patches)
+    assert huge.missing == ()
+    inserted = next(s for s in g.series if "sub" in s.patches)
+    assert inserted.missing == tuple(range(1, 37))  # 34.5 fills neither 34 nor 5 (edge 11)
