@@ -1,18 +1,17 @@
 """``RawMessage`` → ``Mail``: the only module that imports ``email``.
 
-Speed and safety (MAIL-NOTES headline facts 6 and 7): headers are read with
-``BytesParser(policy=compat32)`` on the header block only and decoded here by hand
-(RFC 2047, addresses, dates), each access guarded.  A single-part body is taken from
-the raw bytes after the header block and decoded here (base64, quoted-printable,
-charset fallback chain); only multipart mail gets a full MIME parse.  ``parse``
-never raises: whatever is odd becomes a ``Problem`` on the returned ``Mail``.
+Speed and safety (MAIL-NOTES headline facts 6 and 7): the header block is split by
+hand (3× faster than ``email``'s feed parser on ~35 headers a message) and the few
+headers we need are decoded with ``email.header``/``email.utils`` under guards.  A
+single-part body is taken from the raw bytes after the header block and decoded by
+``patchbody`` (transfer encoding, charset chain); only multipart mail goes through
+``BytesParser(policy=compat32)``, which never raises while parsing.  ``parse`` never
+raises: whatever is odd becomes a ``Problem`` on the returned ``Mail``.
 """
 
 from __future__ import annotations
 
-import binascii
 import calendar
-import codecs
 import re
 from email import policy
 from email.header import decode_header
@@ -44,7 +43,6 @@ HINTS = ("x-mailer", "user-agent", "auto-submitted", "x-patchwork-hint", "preced
 PATCH_TYPES = frozenset({"text/x-patch", "text/x-diff", "application/x-patch",
                          "application/x-diff", "text/x-log"})
 MAX_DAY_OFFSET = 24 * 3600
-FALLBACK_CHARSETS = ("utf-8", "cp1252")
 
 
 def parse(raw: RawMessage) -> Mail:
@@ -62,32 +60,24 @@ def parse(raw: RawMessage) -> Mail:
                                       mid, raw.commit),))
 
 
-class _Notes:
-    """Problems collected while parsing one message (never leaves this module)."""
-
-    __slots__ = ("items",)
-
-    def __init__(self) -> None:
-        self.items: list[tuple[str, str]] = []
-
-    def add(self, code: str, detail: str) -> None:
-        self.items.append((code, detail[:300]))
+Notes = list[tuple[str, str]]
+"""(code, detail) pairs collected while parsing one message."""
 
 
 def _parse(raw: RawMessage) -> Mail:
-    notes = _Notes()
+    notes: Notes = []
     data = raw.data
     head, body_bytes = _split_head(data)
     headers = _read_headers(head)
     if not head.strip() and not body_bytes.strip():
-        notes.add("empty", "empty (purged) message blob")
+        notes.append(("empty", "empty (purged) message blob"))
     message_id, synthetic = _message_id(headers.get("message-id", ""), raw.blob)
     if synthetic:
-        notes.add("no-message-id", "no usable Message-ID; using a synthetic id")
+        notes.append(("no-message-id", "no usable Message-ID; using a synthetic id"))
     date = _date(headers.get("date"), raw.authored, notes)
     from_header = _address(headers.get("from", ""))
     if not from_header.email:
-        notes.add("no-from", "no parseable From address")
+        notes.append(("no-from", "no parseable From address"))
     sender = _sender(headers, from_header, notes)
     body, patch_texts, attachments = _body(data, headers, body_bytes, notes)
     info = patchbody.analyse(body, patch_texts)
@@ -100,7 +90,7 @@ def _parse(raw: RawMessage) -> Mail:
             author = sender
     refs, irt = _references(headers, message_id)
     problems = tuple(Problem(code, detail, message_id, raw.commit)
-                     for code, detail in notes.items)
+                     for code, detail in notes)
     return Mail(
         message_id=message_id, commit=raw.commit, blob=raw.blob, epoch=raw.epoch,
         subject=subject.parse(_text_header(headers.get("subject", ""))),
@@ -157,7 +147,7 @@ def _unescape8(value: str) -> str:
         value.encode("utf-8")
         return value  # already text (e.g. an in-body header)
     except UnicodeEncodeError:
-        return _decode_bytes(value.encode("utf-8", "surrogateescape"), None)[0]
+        return patchbody.decode_text(value.encode("utf-8", "surrogateescape"), None)[0]
 
 
 def _decode_words(value: str) -> str:
@@ -168,7 +158,7 @@ def _decode_words(value: str) -> str:
         parts = decode_header(value)
     except Exception:  # noqa: BLE001 - broken base64 in an encoded word
         return value
-    return "".join(chunk if isinstance(chunk, str) else _decode_bytes(chunk, cs)[0]
+    return "".join(chunk if isinstance(chunk, str) else patchbody.decode_text(chunk, cs)[0]
                    for chunk, cs in parts)
 
 
@@ -211,10 +201,10 @@ def _message_id(value: str, blob: str) -> tuple[str, bool]:
     return mid, False
 
 
-def _date(value: str | None, fallback: int, notes: _Notes) -> int:
+def _date(value: str | None, fallback: int, notes: Notes) -> int:
     """Date header in UTC epoch seconds; commit time when missing or unparseable."""
     if not value or not value.strip():
-        notes.add("no-date", "no Date header; using the commit time")
+        notes.append(("no-date", "no Date header; using the commit time"))
         return fallback
     try:
         parts = parsedate_tz(" ".join(value.split()))
@@ -222,15 +212,15 @@ def _date(value: str | None, fallback: int, notes: _Notes) -> int:
             raise ValueError("unparseable")
         offset = parts[9] or 0
         if abs(offset) >= MAX_DAY_OFFSET:
-            notes.add("bad-date-zone", f"zone offset {offset} s treated as UTC")
+            notes.append(("bad-date-zone", f"zone offset {offset} s treated as UTC"))
             offset = 0
         return calendar.timegm(tuple(parts[:6]) + (0, 0, 0)) - offset
     except Exception:  # noqa: BLE001 - parsedate_tz and timegm raise on odd input
-        notes.add("bad-date", f"unparseable Date {value.strip()[:80]!r}; using the commit time")
+        notes.append(("bad-date", f"unparseable Date {value.strip()[:80]!r}; commit time used"))
         return fallback
 
 
-def _sender(headers: dict[str, str], from_header: Address, notes: _Notes) -> Address:
+def _sender(headers: dict[str, str], from_header: Address, notes: Notes) -> Address:
     """Un-munged sender: X-Original-From, Reply-To for relays and lists, else From."""
     original = headers.get("x-original-from")
     if original:
@@ -242,7 +232,7 @@ def _sender(headers: dict[str, str], from_header: Address, notes: _Notes) -> Add
     name = VIA_RE.sub("", from_header.name)
     reply = _address(headers.get("reply-to", ""))
     if not reply.email or _is_munged(reply, headers):
-        notes.add("munged-from", "list or relay From without a usable Reply-To")
+        notes.append(("munged-from", "list or relay From without a usable Reply-To"))
         return Address(name, from_header.email)
     return Address(VIA_RE.sub("", reply.name) or name, reply.email)
 
@@ -317,66 +307,6 @@ def _hints(headers: dict[str, str]) -> tuple[tuple[str, str], ...]:
 
 # --- body ------------------------------------------------------------------
 
-BLOCKED_CODECS = frozenset({"punycode", "idna", "unicode-escape", "raw-unicode-escape",
-                            "unicode_escape", "raw_unicode_escape"})
-
-
-def _codec(charset: str | None) -> str | None:
-    """A usable text codec name for a declared charset, or None."""
-    if not charset:
-        return None
-    name = charset.strip().strip("\"'").lower()
-    try:
-        info = codecs.lookup(name)
-    except (LookupError, ValueError, TypeError):
-        return None
-    if not getattr(info, "_is_text_encoding", True) or info.name in BLOCKED_CODECS:
-        return None
-    return info.name
-
-
-def _decode_bytes(data: bytes, charset: str | None) -> tuple[str, str]:
-    """(text, problem) with the chain declared → utf-8 → cp1252 → latin-1."""
-    problem = ""
-    codec = _codec(charset)
-    if charset and codec is None:
-        problem = f"unknown charset {charset.strip()[:40]!r}"
-    elif codec and codec not in ("ascii", "utf-8"):
-        try:
-            return data.decode(codec), ""
-        except Exception:  # noqa: BLE001 - codecs raise more than UnicodeDecodeError
-            problem = f"text is not valid {codec}"
-    for name in FALLBACK_CHARSETS:
-        try:
-            return data.decode(name), problem
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1"), problem
-
-
-def _decode_cte(payload: bytes, cte: str, notes: _Notes) -> bytes:
-    """Undo base64 or quoted-printable transfer encoding (lenient)."""
-    cte = cte.strip().lower()
-    try:
-        if cte == "base64":
-            try:
-                return binascii.a2b_base64(payload)
-            except binascii.Error:
-                clean = bytes(c for c in payload if c not in b" \t\r\n")
-                return binascii.a2b_base64(clean[:len(clean) // 4 * 4])
-        if cte == "quoted-printable":
-            return binascii.a2b_qp(payload)
-    except (binascii.Error, ValueError) as exc:
-        notes.add("bad-transfer-encoding", f"{cte}: {exc}")
-    return payload
-
-
-def _normalise(text: str) -> str:
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.replace("\x00", "") if "\x00" in text else text
-
-
 def _content_type(msg) -> tuple[str, str | None]:
     try:
         return msg.get_content_type(), msg.get_content_charset()
@@ -394,19 +324,21 @@ def _header_content_type(value: str) -> tuple[str, str | None]:
 
 
 def _body(data: bytes, headers: dict[str, str], body_bytes: bytes,
-          notes: _Notes) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+          notes: Notes) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """(prose body, texts of attached patches, attachment names)."""
     ctype, charset = _header_content_type(headers.get("content-type", ""))
     if ctype.startswith("multipart/"):
         return _multipart(data, notes)
     if not ctype.startswith("text/") and ctype != "message/rfc822":
         return "", (), (ctype,)
-    payload = _decode_cte(body_bytes, _unescape8(headers.get("content-transfer-encoding", "")),
-                          notes)
-    text, problem = _decode_bytes(payload, charset)
+    payload, problem = patchbody.decode_transfer(
+        body_bytes, _unescape8(headers.get("content-transfer-encoding", "")))
     if problem:
-        notes.add("charset", problem)
-    return _normalise(text), (), ()
+        notes.append(("bad-transfer-encoding", problem))
+    text, problem = patchbody.decode_text(payload, charset)
+    if problem:
+        notes.append(("charset", problem))
+    return patchbody.normalise_newlines(text), (), ()
 
 
 def _filename(part) -> str:
@@ -417,7 +349,7 @@ def _filename(part) -> str:
     return _text_header(name) if isinstance(name, str) else ""
 
 
-def _multipart(data: bytes, notes: _Notes) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+def _multipart(data: bytes, notes: Notes) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """Walk a MIME tree: inline text/plain is prose, diffs in attachments are patches."""
     msg = PARSER.parsebytes(data)
     prose: list[str] = []
@@ -438,15 +370,15 @@ def _multipart(data: bytes, notes: _Notes) -> tuple[str, tuple[str, ...], tuple[
             payload = part.get_payload(decode=True) or b""
         except Exception:  # noqa: BLE001
             payload = b""
-        text, problem = _decode_bytes(payload, charset)
+        text, problem = patchbody.decode_text(payload, charset)
         if problem:
-            notes.add("charset", problem)
-        text = _normalise(text)
+            notes.append(("charset", problem))
+        text = patchbody.normalise_newlines(text)
         if ctype in PATCH_TYPES or (attached and patchbody.has_diff(text)):
             patches.append(MBOX_FROM_RE.sub("", text, count=1) if text.startswith("From ")
                            else text)
         elif ctype == "text/plain" and not attached and not patchbody.is_footer_only(text):
             prose.append(text)
     if not prose and not patches:
-        notes.add("no-text", "multipart message without a text/plain part")
+        notes.append(("no-text", "multipart message without a text/plain part"))
     return "\n".join(prose), tuple(patches), tuple(names)

@@ -18,6 +18,8 @@ statistics count them and displays can still show what was written.
 
 from __future__ import annotations
 
+import binascii
+import codecs
 import re
 from dataclasses import dataclass
 
@@ -49,6 +51,8 @@ PULL_URL_RE = re.compile(r"^are available in the [Gg]it repository at:?[ \t]*\n"
                          re.M)
 PULL_TIP_RE = re.compile(r"^for you to fetch changes up to ([0-9a-fA-F]{7,64})", re.M)
 FOOTER_RULE_RE = re.compile(r"_{20,}[ \t]*\Z")
+FALLBACK_CHARSETS = ("utf-8", "cp1252")
+BLOCKED_CODECS = frozenset({"punycode", "idna", "unicode-escape", "raw-unicode-escape"})
 
 IN_BODY_KEYS = frozenset({"from", "subject", "date"})
 IGNORED = frozenset({"phone", "mail", "email", "e-mail", "prerequisite-message-id",
@@ -68,6 +72,62 @@ TYPOS = {"reviwed-by": "reviewed-by", "reveiewed-by": "reviewed-by",
          "tested-off-by": "tested-by", "reported-and-tested-by": "reported-and-tested-by"}
 KNOWN = frozenset({"signed-off-by", "reviewed-by", "acked-by", "tested-by", "reported-by",
                    "suggested-by", "co-developed-by", "cc", "fixes", "link", "closes"})
+
+
+def _codec(charset: str | None) -> str | None:
+    """A usable text codec name for a declared charset, or None."""
+    if not charset:
+        return None
+    try:
+        info = codecs.lookup(charset.strip().strip("\"'").lower())
+    except (LookupError, ValueError, TypeError):
+        return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in BLOCKED_CODECS:
+        return None
+    return info.name
+
+
+def decode_text(data: bytes, charset: str | None) -> tuple[str, str]:
+    """(text, problem) decoded with the chain declared → utf-8 → cp1252 → latin-1."""
+    problem = ""
+    codec = _codec(charset)
+    if charset and codec is None:
+        problem = f"unknown charset {charset.strip()[:40]!r}"
+    elif codec and codec not in ("ascii", "utf-8"):
+        try:
+            return data.decode(codec), ""
+        except Exception:  # noqa: BLE001 - codecs raise more than UnicodeDecodeError
+            problem = f"text is not valid {codec}"
+    for name in FALLBACK_CHARSETS:
+        try:
+            return data.decode(name), problem
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1"), problem
+
+
+def decode_transfer(payload: bytes, cte: str) -> tuple[bytes, str]:
+    """(bytes, problem): base64 or quoted-printable undone, leniently."""
+    cte = cte.strip().lower()
+    try:
+        if cte == "base64":
+            try:
+                return binascii.a2b_base64(payload), ""
+            except binascii.Error:
+                clean = payload.translate(None, b" \t\r\n")
+                return binascii.a2b_base64(clean[:len(clean) // 4 * 4]), "base64 padding"
+        if cte == "quoted-printable":
+            return binascii.a2b_qp(payload), ""
+    except (binascii.Error, ValueError) as exc:
+        return payload, f"{cte}: {exc}"
+    return payload, ""
+
+
+def normalise_newlines(text: str) -> str:
+    """CRLF and lone CR to LF; NUL characters removed."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\x00", "") if "\x00" in text else text
 
 
 @dataclass(frozen=True, slots=True)
