@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from typing import Sequence
 
 UTC = dt.timezone.utc
+LATEST = dt.date(9999, 11, 29)
+"""Last day that starts a period: any later time (a forged year-9999 date) falls into
+its day, week or month, whose end is still a valid date."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +37,10 @@ class Cut:
 
 def bounds(ts: int, every: str) -> tuple[str, int, int]:
     """(label, start, end) of the period holding ``ts``."""
-    day = dt.datetime.fromtimestamp(max(0, ts), UTC).date()
+    try:
+        day = min(dt.datetime.fromtimestamp(max(0, ts), UTC).date(), LATEST)
+    except (OverflowError, OSError, ValueError):
+        day = LATEST
     if every == "day":
         start, end = day, day + dt.timedelta(days=1)
         label = day.isoformat()
@@ -70,8 +76,11 @@ def cut(times: Sequence[int], every: str, now: int) -> list[Cut]:
             current, first = bounds(ts, every), i
             continue
         if ts >= current[2]:
+            following = bounds(ts, every)
+            if following[0] == current[0]:  # past the last period (LATEST): stays in it
+                continue
             cuts.append(Cut(current[0], current[1], current[2], first, i - 1, current[2] > now))
-            current, first = bounds(ts, every), i
+            current, first = following, i
     if current is not None:
         cuts.append(Cut(current[0], current[1], current[2], first, len(times) - 1, current[2] > now))
     return cuts
