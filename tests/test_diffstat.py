@@ -178,6 +178,32 @@ diff --git a/drivers/bar.c b/drivers/bar.c
 +b
 base-commit: 0123456
 """, [("t.c", 1, 1, False, "M", "")]),
+    "wrapped-git-header-and-hunk-context": ("""diff --git a/drivers/x.c
+b/drivers/x.c
+index 1..2 100644
+--- a/drivers/x.c
++++ b/drivers/x.c
+@@ -1,2 +1,3 @@ static int f(struct a
+*b)
+ a
++b
+ c
+""", [("drivers/x.c", 1, 0, False, "M", "")]),
+    "line-wrapped-inside-hunk": ("""diff --git a/y.c b/y.c
+--- a/y.c
++++ b/y.c
+@@ -1,2 +1,3 @@
+ a
++static struct device_attribute
+dev_attr[4];
+ c
+diff --git a/z.c b/z.c
+--- a/z.c
++++ b/z.c
+@@ -1 +1 @@
+-q
++r
+""", [("y.c", 1, 0, False, "M", ""), ("z.c", 1, 1, False, "M", "")]),
 }
 
 

@@ -367,3 +367,18 @@ def test_attribution_block_in_a_reply_is_not_the_author():
             b"Date: Mon, 3 Mar 2025\n\n> quoted patch text\n\nApplied, thanks.\n")
     m = parse(raw(data))
     assert m.author == m.sender == Address("Mo Example", "mo@example.com")
+
+
+def test_year_one_and_garbage_dates_do_not_crash():
+    for date in (b"Mon, 1 Jan 0001 00:00:00 +0000", b"Tue, 31 Feb 2025 25:61:61 +0000",
+                 b"yesterday", b"Mon, 99 Foo 99999999999 00:00 +0000"):
+        m = parse(raw(b"From: a@example.com\nMessage-ID: <d@x>\nDate: " + date + b"\n\nx\n"))
+        assert isinstance(m.date, int) and "parse-error" not in codes(m)
+    m = parse(raw(b"From: a@example.com\nMessage-ID: <d@x>\nDate: yesterday\n\nx\n"))
+    assert m.date == AUTHORED and codes(m) == ["bad-date"]
+
+
+def test_raw_utf8_in_headers_is_decoded():
+    m = parse(raw("From: Jörg Example <jorg@example.com>\nSubject: Grüße\n"
+                  "Message-ID: <u@example.com>\n\nx\n".encode()))
+    assert m.from_header.name == "Jörg Example" and m.subject.raw == "Grüße"

@@ -216,3 +216,32 @@ def test_analyse_never_raises(text):
     info = pb.analyse(text)
     assert isinstance(info.text, str)
     assert all(t.kind in ("person", "utility", "unknown") for t in info.trailers + info.followups)
+
+
+@pytest.mark.parametrize("data,charset,text,problem", [
+    ("café".encode(), None, "café", ""),
+    ("café".encode(), "us-ascii", "café", ""),                     # mislabelled utf-8
+    ("café".encode("latin-1"), "iso-8859-1", "café", ""),
+    ("café".encode("latin-1"), "utf-8", "café", ""),               # cp1252 fallback
+    ("café".encode("latin-1"), "y", "café", "unknown charset 'y'"),
+    (b"abc", "unknown-8bit", "abc", "unknown charset 'unknown-8bit'"),
+    (b"\x81\x8d\x8f", "utf-8", "\x81\x8d\x8f", ""),                 # latin-1 last resort
+    (b"abc", "base64", "abc", "unknown charset 'base64'"),         # bytes codec refused
+    (b"xn--abc", "punycode", "xn--abc", "unknown charset 'punycode'"),
+    ("€".encode("iso-8859-15"), "iso-8859-15", "€", ""),             # declared wins
+    ("€".encode("cp1252"), None, "€", ""),                          # cp1252 fallback
+])
+def test_decode_text_chain(data, charset, text, problem):
+    assert pb.decode_text(data, charset) == (text, problem)
+
+
+def test_decode_transfer():
+    assert pb.decode_transfer(b"aGVsbG8=\n", "base64") == (b"hello", "")
+    assert pb.decode_transfer(b"aGVsbG8\n", " Base64 ")[0] == b"hel"      # bad padding
+    assert pb.decode_transfer(b"caf=C3=A9 soft=\nbreak", "quoted-printable") == (
+        "café softbreak".encode(), "")
+    assert pb.decode_transfer(b"as is", "8bit") == (b"as is", "")
+
+
+def test_normalise_newlines():
+    assert pb.normalise_newlines("a\r\nb\rc\nd\x00") == "a\nb\nc\nd"
