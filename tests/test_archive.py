@@ -10,9 +10,9 @@ import pytest
 
 from ssg.archive import Archive, Commit, Range
 from ssg.errors import ArchiveError
-from tests.archive_util import (EMPTY, NO_MESSAGE, START, Deleted, _commit_body, _tree,
-                                archive_factory, epoch_commits, git, make_archive,  # noqa: F401
-                                make_mail, object_id, rewrite_history)
+from tests.archive_util import (EMPTY, NO_MESSAGE, START, Deleted,  # noqa: F401
+                                archive_factory, epoch_commits, git, make_archive, make_mail,
+                                rewrite_history)
 
 MAILS = [make_mail(f"[PATCH {i}/6] change {i}", f"body {i}\n") for i in range(1, 7)]
 
@@ -102,41 +102,40 @@ def test_cross_epoch_range(tmp_path: Path) -> None:
             a.resolve(f"{e[2][0]}..{e[0][1]}")
 
 
-def _clash(prefix: str, parent: str, when: int) -> bytes:
-    """A mail whose commit (after ``parent`` at ``when``) starts with ``prefix``."""
-    for i in range(2_000_000):
-        mail = make_mail(f"clash {i}")
-        tree = object_id("tree", _tree("m", object_id("blob", mail)))
-        body = _commit_body(tree, parent, when, f"clash {i}".encode())
-        if object_id("commit", body).startswith(prefix):
-            return mail
-    raise AssertionError("no clash found")
+def _clashes(left: list[str], right: list[str]) -> list[tuple[str, str]]:
+    """Pairs of distinct commits sharing their first four hex digits."""
+    first = {}
+    for c in left:
+        first.setdefault(c[:4], c)
+    return [(first[c[:4]], c) for c in right if c[:4] in first and first[c[:4]] != c]
 
 
 def test_unknown_ambiguous_and_bad_ranges(archive_factory) -> None:
-    first = make_mail("first")
-    root = object_id("commit", _commit_body(object_id("tree", _tree("m", object_id("blob", first))),
-                                            "", START, b"first"))
-    inbox = archive_factory([first, _clash(root[:4], root, START + 60)], bare=True)
+    # 1000 commits make about 7.6 pairs with a common 4-digit prefix (birthday bound);
+    # the ids are deterministic, so the pair below always exists
+    inbox = archive_factory([make_mail(f"c{i}") for i in range(1000)], bare=True)
+    ids = epoch_commits(inbox)
+    a_id, b_id = _clashes(ids, ids)[0]
     with Archive.open(inbox) as a:
         with pytest.raises(ArchiveError, match="unknown commit 'deadbeefdead'"):
             a.resolve("deadbeefdead..")
         with pytest.raises(ArchiveError, match="bad range"):
             a.resolve("a...b")
-        with pytest.raises(ArchiveError, match=f"'{root[:4]}' is ambiguous in epoch 0"):
-            a.resolve(root[:4] + "..")
-        assert a.resolve(root[:5] + "..").start == root
+        with pytest.raises(ArchiveError, match=f"'{a_id[:4]}' is ambiguous in epoch 0"):
+            a.resolve(a_id[:4] + "..")
+        common = len(os.path.commonprefix([a_id, b_id]))
+        assert a.resolve(f"{a_id[:common + 1]}..").start == a_id
 
 
 def test_ambiguous_prefix_across_epochs(archive_factory) -> None:
-    first = make_mail("first")
-    root = object_id("commit", _commit_body(object_id("tree", _tree("m", object_id("blob", first))),
-                                            "", START, b"first"))
-    inbox = archive_factory([first, _clash(root[:4], "", START + 60)], epochs=2)
+    inbox = archive_factory([make_mail(f"e{i}") for i in range(800)], epochs=2)
+    first, second = (epoch_commits(inbox / "git" / f"{n}.git") for n in (0, 1))
+    a_id, b_id = _clashes(first, second)[0]
     with Archive.open(inbox) as a:
-        with pytest.raises(ArchiveError, match=f"'{root[:4]}' is ambiguous across epochs"):
-            a.resolve(root[:4] + "..")
-        assert a.locate(root[:5]) == (0, root)
+        with pytest.raises(ArchiveError, match=f"'{a_id[:4]}' is ambiguous across epochs"):
+            a.resolve(a_id[:4] + "..")
+        common = len(os.path.commonprefix([a_id, b_id]))
+        assert a.locate(b_id[:common + 1]) == (1, b_id)
 
 
 def test_deleted_empty_and_missing_blobs(archive_factory) -> None:
@@ -222,7 +221,7 @@ def test_many_messages_streamed_exactly(tmp_path: Path) -> None:
     rnd = random.Random(7)
     mails = []
     for i in range(3000):
-        body = "".join(rnd.choice("abc \n") for _ in range(rnd.choice([10, 300, 5000])))
+        body = rnd.randbytes(rnd.choice([10, 300, 5000])).hex(" ", 8)
         mails.append(make_mail(f"mail {i}", body + f"\n{i}\n"))
     mails[100] = make_mail("big", "x" * 3_000_000 + "\n")  # larger than the pipe buffer
     inbox = make_archive(tmp_path, mails, epochs=[1200, 1800])
