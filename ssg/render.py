@@ -460,6 +460,8 @@ class Renderer:
         index = (joined + "index.md") if (joined == "" or joined.endswith("/")) else ""
         if index:
             return joined, index, frag, parts.query
+        if joined + "/index.md" in self.state.pages:
+            return joined + "/", joined + "/index.md", frag, parts.query
         return joined, "", frag, parts.query
 
     def _relink(self, srcs: set[str]) -> None:
@@ -626,8 +628,6 @@ class Renderer:
         wanted.update(self.state.html)
         wanted.update(self.state.extras)
         changed, copied = self._sync(wanted, full=full)
-        for p in problems:
-            self.log(f"warning: {p}")
         seconds = time.perf_counter() - start
         return BuildReport(pages=rendered, copied=copied, problems=problems, seconds=seconds,
                            changed=tuple(changed))

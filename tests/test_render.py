@@ -9,6 +9,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
+from html import unescape
 
 from ssg import config as cfg
 from ssg.errors import RenderError
@@ -103,7 +105,7 @@ def test_links_are_rewritten_to_relative_pretty_urls(tmp_path):
     out, report = site(tmp_path, {
         "index.md": page(body="[a](a/b.md) [dir](a/index.md) [sub](a/) [frag](a/b.md#there) [json](a/x.json)"),
         "a/index.md": page(body="[up](../index.md) [sib](b.md#there) [self](#here)\n\n## Here"),
-        "a/b.md": page(body="## There\n\n[home](../) [dir](./) [img](x.json)"),
+        "a/b.md": page(body="## There\n\n[home](../) [dir](./) [img](x.json) [bare](../a)"),
         "a/x.json": "{}",
     })
     assert report.problems == ()
@@ -114,6 +116,7 @@ def test_links_are_rewritten_to_relative_pretty_urls(tmp_path):
     assert 'href="../"' in sub and 'href="../a/b/#there"' in sub and 'href="#here"' in sub
     leaf = (out / "a/b/index.html").read_text()
     assert 'href="../../"' in leaf and 'href="../../a/"' in leaf and 'href="../../a/x.json"' in leaf
+    assert leaf.count('href="../../a/"') == 2
 
 
 def test_broken_links_and_anchors_are_problems_with_lines(tmp_path):
@@ -169,6 +172,18 @@ def test_raw_html_never_passes_through(tmp_path):
     assert not re.search(r"<[^>]*onclick", html) and not re.search(r"<[^>]*onerror", html)
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html  # the title, autoescaped
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(min_size=1, max_size=80))
+def test_mail_text_never_injects_markup(text):
+    md = make_markdown()
+    fence = "~" * 8
+    html = md.render(f"{fence}text\n{text}\n{fence}\n")
+    body = html[html.index("<code>") + 6: html.rindex("</code>")]
+    assert "<" not in body and ">" not in body
+    assert unescape(body).rstrip("\n") == text.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd").rstrip("\n") \
+        or fence[:3] in text
 
 
 def test_heading_ids_explicit_and_generated():
