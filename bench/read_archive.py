@@ -1,6 +1,6 @@
 """Benchmark: stream every message of a public-inbox archive through ssg.archive.
 
-    .venv/bin/python bench/read_archive.py [ARCHIVE] [--runs N]
+    .venv/bin/python bench/read_archive.py [ARCHIVE] [--runs N] [--readers N]
 
 ARCHIVE defaults to $SSG_REAL_ARCHIVE, else ../shared/archives/linux-hyperv.git
 relative to the repository root.  Prints MB/s and messages/s per run and the median
@@ -30,9 +30,9 @@ def default_archive() -> Path:
     return Path(env) if env else ROOT.parent / "shared" / "archives" / "linux-hyperv.git"
 
 
-def one_run(path: Path) -> tuple[float, int, int, float]:
+def one_run(path: Path, readers: int) -> tuple[float, int, int, float]:
     """(seconds, messages, bytes, seconds listing commits) for one full read."""
-    with Archive.open(path) as archive:
+    with Archive.open(path, readers=readers) as archive:
         rng = archive.resolve(None)
         start = time.perf_counter()
         commits = list(archive.commits(rng))
@@ -64,13 +64,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("archive", nargs="?", type=Path, default=default_archive())
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--readers", type=int, default=1, help="cat-file processes per epoch")
     args = parser.parse_args()
     if not args.archive.exists():
         print(f"no archive at {args.archive}: give a path or set SSG_REAL_ARCHIVE", file=sys.stderr)
         return 2
     rates, msg_rates = [], []
     for n in range(args.runs):
-        seconds, count, size, listing = one_run(args.archive)
+        seconds, count, size, listing = one_run(args.archive, args.readers)
         rates.append(size / seconds / 1e6)
         msg_rates.append(count / seconds)
         print(f"run {n + 1}: {count} messages, {size / 1e6:.1f} MB in {seconds:.2f} s = "

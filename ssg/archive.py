@@ -94,6 +94,10 @@ class Commit:
     """A v2 ``d`` commit (or a v1 removal): ``blob`` is the removed message."""
 
 
+_Request = tuple[tuple[int, int], Commit]
+"""A blob request in flight: ((epoch, reader slot), commit)."""
+
+
 def _run(git_dir: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     """Run one short git command; never raises on a non-zero exit."""
     try:
@@ -148,20 +152,27 @@ def _classify(changes: list[tuple[bytes, bytes, bytes, bytes]]) -> tuple[str, bo
 class Archive:
     """A public-inbox archive opened for reading (use ``Archive.open``)."""
 
-    def __init__(self, path: Path, epochs: tuple[Epoch, ...]) -> None:
+    def __init__(self, path: Path, epochs: tuple[Epoch, ...], readers: int = 1) -> None:
         self.path = path
         self.epochs = epochs
         self.problems: list[Problem] = []
         """Commits skipped while reading (no ``m`` or ``d`` in the tree)."""
-        self._cats: dict[int, _CatFile] = {}
+        self.readers = max(1, readers)
+        """cat-file processes per epoch; requests alternate between them (default 1)."""
+        self._cats: dict[tuple[int, int], _CatFile] = {}
         self._busy = False
+        self._sent = 0
         self._by_number = {e.number: e for e in epochs}
 
     # --- opening and closing ------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> Archive:
-        """Open a v2 inbox directory or a single bare repository."""
+    def open(cls, path: str | os.PathLike[str], *, readers: int = 1) -> Archive:
+        """Open a v2 inbox directory or a single bare repository.
+
+        ``readers=2`` runs two cat-file processes per epoch: zlib inflation in git
+        is the bottleneck, so this is faster on a machine with cores to spare.
+        """
         root = Path(path).expanduser().resolve()
         if not root.exists():
             raise ArchiveError(f"no public-inbox archive at {root}: the path does not exist; "
@@ -170,7 +181,7 @@ class Archive:
         if not found:
             raise ArchiveError(f"no public-inbox archive at {root}: {NOT_AN_ARCHIVE}")
         epochs = tuple(Epoch(n, str(p), _head(str(p))) for n, p in found)
-        return cls(root, epochs)
+        return cls(root, epochs, readers)
 
     def __enter__(self) -> Archive:
         return self
@@ -182,19 +193,18 @@ class Archive:
 
     def tip(self) -> str:
         """Newest commit of the newest epoch that has commits."""
-        for epoch in reversed(self.epochs):
-            if epoch.head:
-                return epoch.head
-        raise ArchiveError(f"the archive at {self.path} has no commits yet")
+        newest = self._newest()
+        if newest is None:
+            raise ArchiveError(f"the archive at {self.path} has no commits yet")
+        return newest[1]
 
     def locate(self, name: str) -> tuple[int, str]:
         """(epoch, 40-hex id) of a commit name; hex prefixes are looked up in every epoch."""
         name = name.strip()
         if not name or any(ch.isspace() for ch in name):
             raise ArchiveError(f"bad commit name {name!r}: give a commit id (hex) or HEAD")
-        if name.upper() == "HEAD":
-            tip = self.tip()
-            return next(e.number for e in self.epochs if e.head == tip), tip
+        if name.upper() == "HEAD" and self._newest():
+            return self._newest()  # type: ignore[return-value]
         hits: dict[str, list[int]] = {}
         for epoch in reversed(self.epochs):
             res = _run(epoch.git_dir, "cat-file", "--batch-check",
@@ -225,19 +235,17 @@ class Archive:
                     return n
         return numbers[0]
 
-    def _ancestor_in(self, epoch: int, a: str, b: str) -> bool:
-        if not b:
-            return False
-        res = _run(self._by_number[epoch].git_dir, "merge-base", "--is-ancestor", a, b)
+    def _merge_base(self, epoch: int, *args: str) -> subprocess.CompletedProcess[str]:
+        res = _run(self._by_number[epoch].git_dir, "merge-base", *args)
         if res.returncode > 1:
             raise ArchiveError(f"git merge-base failed in epoch {epoch}: {res.stderr.strip()}")
-        return res.returncode == 0
+        return res
+
+    def _ancestor_in(self, epoch: int, a: str, b: str) -> bool:
+        return bool(b) and self._merge_base(epoch, "--is-ancestor", a, b).returncode == 0
 
     def _base_in(self, epoch: int, a: str, b: str) -> str:
-        res = _run(self._by_number[epoch].git_dir, "merge-base", a, b)
-        if res.returncode > 1:
-            raise ArchiveError(f"git merge-base failed in epoch {epoch}: {res.stderr.strip()}")
-        return res.stdout.strip()
+        return self._merge_base(epoch, a, b).stdout.strip()
 
     def is_ancestor(self, a: str, b: str) -> bool:
         """True when ``a`` precedes ``b`` in the archive's history (across epochs too)."""
@@ -372,7 +380,8 @@ class Archive:
         shared = not self._busy
         cats = self._cats if shared else {}
         self._busy = self._busy or shared
-        source, pending, done, clean = iter(commits), deque[Commit](), False, False
+        source, done, clean = iter(commits), False, False
+        pending: deque[_Request] = deque()
         try:
             while True:
                 if not done and len(pending) <= WINDOW // 2:
@@ -382,20 +391,19 @@ class Archive:
                     if done:
                         return
                     continue
-                commit = pending.popleft()
-                yield RawMessage(commit.commit, commit.blob, commit.epoch,
-                                 cats[commit.epoch].receive(commit), commit.committed,
-                                 commit.authored, commit.deleted)
+                key, commit = pending.popleft()
+                yield RawMessage(commit.commit, commit.blob, commit.epoch, cats[key].receive(commit),
+                                 commit.committed, commit.authored, commit.deleted)
         finally:
             if not (shared and clean):  # unread answers would confuse the next reader
                 while cats:
                     cats.popitem()[1].close()
             self._busy = self._busy and not shared
 
-    def _request(self, source: Iterator[Commit], pending: deque[Commit],
-                 cats: dict[int, _CatFile]) -> bool:
+    def _request(self, source: Iterator[Commit], pending: deque[_Request],
+                 cats: dict[tuple[int, int], _CatFile]) -> bool:
         """Queue blob requests until the window is full; True when ``source`` ran dry."""
-        batches: dict[int, list[Commit]] = {}
+        batches: dict[tuple[int, int], list[Commit]] = {}
         done = False
         while len(pending) < WINDOW and not done:
             commit = next(source, None)
@@ -406,12 +414,14 @@ class Archive:
                 self.problems.append(Problem("no-message", "the commit's tree holds neither m "
                                              "nor d; skipped", commit=commit.commit))
                 continue
-            batches.setdefault(commit.epoch, []).append(commit)
-            pending.append(commit)
-        for number, batch in batches.items():
-            if number not in cats:
-                cats[number] = _CatFile(self._by_number[number])
-            cats[number].send(batch)
+            self._sent += 1
+            key = (commit.epoch, self._sent % self.readers)
+            batches.setdefault(key, []).append(commit)
+            pending.append((key, commit))
+        for key, batch in batches.items():
+            if key not in cats:
+                cats[key] = _CatFile(self._by_number[key[0]])
+            cats[key].send(batch)
         return done
 
     def close(self) -> None:

@@ -260,3 +260,11 @@ def test_interleaved_reads_do_not_mix(archive_factory) -> None:
         outer = a.messages(a.resolve(None))
         pairs = [(m.data, [n.data for n in a.messages(a.resolve(None))]) for m in outer]
     assert [p[0] for p in pairs] == MAILS and all(p[1] == MAILS for p in pairs)
+
+
+def test_two_readers_per_epoch_keep_order(tmp_path: Path) -> None:
+    mails = [make_mail(f"r{i}", f"{i}\n" * (i % 50)) for i in range(2500)]
+    inbox = make_archive(tmp_path, mails, epochs=[1000, 1500])
+    with Archive.open(inbox, readers=2) as a:
+        assert [m.data for m in a.messages(a.resolve(None))] == mails
+        assert len(a._cats) == 4  # two per epoch, kept for the next read
