@@ -287,9 +287,9 @@ class Archive:
             raise ArchiveError(f"range start {sc} (epoch {se}) comes after its end {ec} "
                                f"(epoch {ee}); use --range {ec}..{sc}")
         if start and se == ee and not self._ancestor_in(se, sc, ec):
-            raise self._diverged(se, sc, ec)
+            raise self._diverged(se, sc, ec, ec)
         if start and se < ee and not self._ancestor_in(se, sc, self._by_number[se].head):
-            raise self._diverged(se, sc, self._by_number[se].head)
+            raise self._diverged(se, sc, self._by_number[se].head, ec)
         segs = []
         for epoch in self.epochs:
             if epoch.number < max(se, 0) or epoch.number > ee or not epoch.head:
@@ -300,12 +300,13 @@ class Archive:
                 segs.append(Segment(epoch.number, first, last))
         return tuple(segs)
 
-    def _diverged(self, epoch: int, a: str, b: str) -> ArchiveError:
+    def _diverged(self, epoch: int, a: str, b: str, end: str) -> ArchiveError:
+        """The error for a start ``a`` that is not an ancestor of ``b`` (range end ``end``)."""
         base = self._base_in(epoch, a, b)
-        if base == b:
+        if base == b == end:
             return ArchiveError(f"range start {a} comes after its end {b} in epoch {epoch}; "
                                 f"use --range {b}..{a}")
-        way = f"use --range {base}..{b}" if base else f"use --range ..{b}"
+        way = f"use --range {base}..{end}" if base else f"use --range ..{end}"
         return ArchiveError(
             f"range start {a} is not an ancestor of {b} in epoch {epoch} (history rewritten "
             f"by public-inbox-purge or -edit?); merge-base: {base or 'none'}; {way} to continue "

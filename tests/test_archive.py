@@ -183,7 +183,8 @@ def test_rewritten_older_epoch_and_edit(tmp_path: Path) -> None:
     edited = make_mail("[PATCH 2/6] edited", "redacted\n")
     new = rewrite_history(e0, edit=(1, edited))
     with Archive.open(inbox) as a:
-        with pytest.raises(ArchiveError, match=f"merge-base: {old[0]}"):
+        with pytest.raises(ArchiveError, match=f"merge-base: {old[0]}; use --range "
+                           f"{old[0]}..{a.tip()} "):
             a.resolve(f"{old[2]}..")
         assert a.merge_base(old[2], a.tip()) == old[0]
         assert edited in [m.data for m in a.messages(a.resolve(f"{new[0]}.."))]
