@@ -33,9 +33,9 @@ WANTED = frozenset({"message-id", "date", "from", "reply-to", "x-original-from",
 MSGID_RE = re.compile(r"<([^<>]{1,998})>")
 VIA_RE = re.compile(r"\s+via\s+[^<>@]{1,80}\Z", re.I)
 SIMPLE_ADDR_RE = re.compile(
-    r'(?:"([^"\\]{0,200})" ?|([^"<>()\[\],;:\\@]{0,200}?) ?)<([^<>\s"()\\,;]{1,200}@[^<>\s"()\\,;]{1,200})>\Z'
+    r'(?:"([^"\\]{0,200})" ?|([^"<>()\[\],;:\\@]{0,200}?) ?)<([^<>\s"()\\,;@]{1,200}@[^<>\s"()\\,;]{1,200})>\Z'
     r'|([^\s<>"()\[\],;:\\@]{1,200}@[^\s<>"()\[\],;:\\@]{1,200})\Z')
-BARE_ADDR_RE = re.compile(r"[^\s<>\"'(),;:\[\]]{1,200}@[^\s<>\"'(),;:\[\]]{1,200}")
+BARE_ADDR_RE = re.compile(r"[^\s<>\"'(),;:\[\]@]{1,64}@[^\s<>\"'(),;:\[\]]{1,200}")
 RELAY_RE = re.compile(r"devnull\+[^@]{0,200}@kernel\.org\Z")
 MBOX_FROM_RE = re.compile(r"From [0-9a-f]{40} [^\n]{0,80}\n")
 HINTS = ("x-mailer", "user-agent", "auto-submitted", "x-patchwork-hint", "precedence",
@@ -43,6 +43,10 @@ HINTS = ("x-mailer", "user-agent", "auto-submitted", "x-patchwork-hint", "preced
 PATCH_TYPES = frozenset({"text/x-patch", "text/x-diff", "application/x-patch",
                          "application/x-diff", "text/x-log"})
 MAX_DAY_OFFSET = 24 * 3600
+MAX_HEADER = 256 * 1024
+"""Longest header value kept (References of a long thread stay well below this)."""
+MAX_DECODED = 4096
+"""Longest text given to RFC 2047 decoding or address parsing (names, subjects)."""
 
 
 def parse(raw: RawMessage) -> Mail:
@@ -133,7 +137,7 @@ def _read_headers(head: bytes) -> dict[str, str]:
             continue
         name = name.rstrip(" \t").lower()
         if (name in WANTED or name.startswith("x-bot")) and name not in headers:
-            headers[name] = value.replace("\n", "").strip()
+            headers[name] = value[:MAX_HEADER].replace("\n", "").strip()
     return headers
 
 
@@ -154,8 +158,8 @@ def _decode_words(value: str) -> str:
     """RFC 2047 encoded words decoded; the input unchanged when decoding fails."""
     if "=?" not in value:
         return value
-    try:
-        parts = decode_header(value)
+    try:  # decode_header's lazy regex is quadratic on unclosed words: bound its input
+        parts = decode_header(value[:MAX_DECODED])
     except Exception:  # noqa: BLE001 - broken base64 in an encoded word
         return value
     return "".join(chunk if isinstance(chunk, str) else patchbody.decode_text(chunk, cs)[0]
@@ -164,12 +168,12 @@ def _decode_words(value: str) -> str:
 
 def _text_header(value: str) -> str:
     """Decoded, unfolded, whitespace-collapsed header text."""
-    return " ".join(_decode_words(_unescape8(value)).split())
+    return " ".join(_decode_words(_unescape8(value[:MAX_DECODED])).split())
 
 
 def _address(value: str) -> Address:
     """First address of a header, name decoded (quotes and backslashes removed)."""
-    value = " ".join(_unescape8(value).split())
+    value = " ".join(_unescape8(value[:MAX_DECODED]).split())
     if not value:
         return Address("", "")
     m = SIMPLE_ADDR_RE.match(value)
@@ -207,7 +211,7 @@ def _date(value: str | None, fallback: int, notes: Notes) -> int:
         notes.append(("no-date", "no Date header; using the commit time"))
         return fallback
     try:
-        parts = parsedate_tz(" ".join(value.split()))
+        parts = parsedate_tz(" ".join(value[:200].split()))
         if parts is None:
             raise ValueError("unparseable")
         offset = parts[9] or 0

@@ -36,7 +36,7 @@ HEADER_LINE_RE = re.compile(r"([A-Za-z][A-Za-z0-9-]{0,40}):[ \t]*(.{0,4000})\Z",
 TRAILER_RE = re.compile(r"[ \t]{0,8}(\w[^\s:]{1,60}):[ \t]+(\S.{0,2000})\Z", re.S)
 FOLLOWUP_RE = re.compile(r"\n[ \t]{0,4}([A-Za-z][A-Za-z0-9-]{1,40}):[ \t]+(\S[^\n]{0,1000})(?=\n)")
 ANGLE_ADDR_RE = re.compile(r"<([^<>\s@]{1,200}@[^<>\s]{1,200})>")
-BARE_ADDR_RE = re.compile(r"[^\s<>\"'(),;:\[\]]{1,200}@[^\s<>\"'(),;:\[\]]{1,200}")
+BARE_ADDR_RE = re.compile(r"[^\s<>\"'(),;:\[\]@]{1,64}@[^\s<>\"'(),;:\[\]]{1,200}")
 MAILTO_RE = re.compile(r"<mailto:[^<>\s]{0,300}>")
 COMMENT_RE = re.compile(r"[ \t]+#.{0,500}\Z", re.S)
 HEX_RE = re.compile(r"[0-9a-fA-F]{6,64}\b")

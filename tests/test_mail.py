@@ -382,3 +382,17 @@ def test_raw_utf8_in_headers_is_decoded():
     m = parse(raw("From: Jörg Example <jorg@example.com>\nSubject: Grüße\n"
                   "Message-ID: <u@example.com>\n\nx\n".encode()))
     assert m.from_header.name == "Jörg Example" and m.subject.raw == "Grüße"
+
+
+@pytest.mark.parametrize("header", [
+    b"Subject: " + b"=?a?q?" * 100_000,
+    b"References: " + b"<a" * 200_000,
+    b"From: " + b"a" * 500_000 + b"@",
+    b"To: " + b"a@" * 300_000 + b"\nReferences: <a@a>",
+    b"From: " + b"\"" * 300_000,
+    b"Date: " + b"1 " * 300_000,
+    b"In-Reply-To: " + b"=?utf-8?b?" * 100_000,
+])
+def test_huge_hostile_headers_finish(header):
+    m = parse(raw(b"Message-ID: <h@example.com>\n" + header + b"\n\nbody\n"))
+    assert m.message_id == "h@example.com" and "parse-error" not in codes(m)
