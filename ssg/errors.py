@@ -6,6 +6,7 @@ prints one line and exits non-zero.  ``str()`` puts the location first.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -45,6 +46,10 @@ class NotBuiltYet(SsgError):
     """A command of the spec that this version does not implement."""
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+"""Control characters (from mail: message-ids, subjects) shown escaped, never sent to a terminal."""
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """Something wrong with one input, recorded instead of raised."""
@@ -74,4 +79,5 @@ class Problem:
 
     def __str__(self) -> str:
         loc = self.location()
-        return f"{loc}: {self.code}: {self.detail}" if loc else f"{self.code}: {self.detail}"
+        text = f"{loc}: {self.code}: {self.detail}" if loc else f"{self.code}: {self.detail}"
+        return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
