@@ -325,6 +325,7 @@ class Renderer:
     def full(self) -> BuildReport:
         """Scan, parse and render everything, then sync out_dir (stale files removed)."""
         start = time.perf_counter()
+        self.theme = load_theme(self.config)
         self.env = self.theme.environment()
         self.templates = {}
         self.state = _State()
@@ -352,9 +353,10 @@ class Renderer:
         dirty: set[str] = set()
         everything = False
         config_file = Path(self.config.config_file).resolve() if self.config.config_file else None
+        custom = self.config.path(self.config.theme.custom_dir or ".ssg-no-overrides").resolve()
         for raw in sorted(Path(p).resolve() for p in changed):
-            if raw == config_file:
-                return self.full()
+            if raw == config_file or (raw.is_relative_to(custom) and custom not in self.theme.dirs):
+                return self.full()  # a new override directory changes the whole chain
             if raw == self.docs or self.docs in raw.parents:
                 rel = raw.relative_to(self.docs).as_posix()
                 if any(part.startswith(".") for part in rel.split("/")):

@@ -454,3 +454,14 @@ def test_update_after_a_parallel_full_pass_equals_clean(sample):
     about.write_text(page(title="About", body="# About\n\n[home](index.md)"))
     r.update({about})
     _assert_same_as_clean(sample, r, "parallel")
+
+
+def test_update_notices_a_new_override_directory(sample):
+    r = Renderer(conf(sample), sample / "live", **QUIET)
+    r.full()
+    over = sample / "overrides"
+    over.mkdir()
+    (over / "page.html").write_text('{% extends "base.html" %}{% block content %}<p>over</p>{% endblock %}')
+    r.update({over / "page.html"})
+    assert "<p>over</p>" in (sample / "live" / "about" / "index.html").read_text()
+    _assert_same_as_clean(sample, r, "new-overrides")
