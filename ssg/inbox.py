@@ -192,12 +192,16 @@ class InboxWriter:
         ident_name = _UNSAFE.sub(" ", name or self.path.name).strip() or "inbox"
         ident_addr = _UNSAFE.sub("", address).replace(" ", "") or "inbox@ssg.invalid"
         self._ident = f"{ident_name} <{ident_addr}>"
-        self.tip = _git(self.epoch, "rev-parse", "--verify", "-q", f"{BRANCH}^{{commit}}").stdout.strip()
-        last = _git(self.epoch, "log", "-1", "--format=%ct", self.tip).stdout if self.tip else ""
-        self.last_time = int(last.strip() or 0)
-        self._ids = self._load_ids()
         self._proc: subprocess.Popen[bytes] | None = None
         self._err: IO[bytes] | None = None
+        try:
+            self.tip = _git(self.epoch, "rev-parse", "--verify", "-q", BRANCH).stdout.strip()
+            last = _git(self.epoch, "log", "-1", "--format=%ct", self.tip).stdout if self.tip else ""
+            self.last_time = int(last.strip() or 0)
+            self._ids = self._load_ids()
+        except BaseException:
+            self.close()
+            raise
 
     # --- set-up ---------------------------------------------------------------
 
