@@ -131,9 +131,12 @@ def is_reply(mail: Mail, context: Context = Context()) -> bool:
 
 
 def is_pull(mail: Mail, context: Context = Context()) -> bool:
-    """``PULL``/``GIT PULL`` tag or a request-pull body, unless it is a numbered patch
-    carrying a diff (``[PULL 3/9]`` with a diff is a patch of the pull series)."""
-    if not (mail.subject.is_pull or mail.pull is not None):
+    """``PULL``/``GIT PULL`` tag, or a request-pull body under a subject without a
+    PATCH tag (a ``[PATCH 0/6]`` cover that also names a branch stays a cover);
+    not a numbered mail carrying a diff (``[PULL 3/9]`` with a diff is a patch of
+    the pull series)."""
+    subject = mail.subject
+    if not (subject.is_pull or (mail.pull is not None and not subject.has_patch_tag)):
         return False
     return not (mail.has_diff and (mail.subject.index or 0) >= 1)
 

@@ -42,6 +42,8 @@ def test_rule_table_is_ordered_named_data():
     (mail("a", subject("Hyper-V fixes", keywords=("GIT PULL",))), "pull"),
     (mail("a", "please pull", pull=PullRequest(base="abc", url="git://x/y.git")), "pull"),
     (mail("a", subject("x", keywords=("PULL",), index=0, expected=3)), "pull"),
+    (mail("a", subject("x", index=0, expected=6), pull=PullRequest(base="abc", url="https://x/y.git")),
+     "cover"),
     (mail("a", subject("x", keywords=("PULL",), index=37, expected=39), diff=True), "patch"),
     (mail("a", subject("x", keywords=("GIT PULL",), reply=True)), "reply"),
     # spam / discussion
