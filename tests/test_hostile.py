@@ -1,0 +1,213 @@
+"""Hostile mail from ``ssg import`` through ``ssg build`` (issue 9, "what must hold").
+
+The corpus (tests/hostile/corpus.py) is imported from an mbox written in tmp_path
+and built once per module with the real CLI in-process.  Then: the build finished
+in bounded time; every problem names its message; no HTML page of the site (or
+entry of the feed) carries a script, event handler, frame/object/embed or a
+javascript:/vbscript:/data: URL; nothing was written outside content/, site/ and
+the cache; the text of each attacked field is still visible, escaped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ssg import cli, periods
+from tests.hostile import THEME_SCRIPTS, scan_site, tree_snapshot
+from tests.hostile.corpus import big, corpus, mbox
+
+SOURCE_DATE_EPOCH = 1_790_000_000
+BUILD_SECONDS = 90.0
+"""Generous wall-time bound for import + build of the small corpus (it takes a few seconds)."""
+BIG_SECONDS = 240.0
+"""Bound for the 50 MB / 10,000 recipients / 200-deep messages."""
+KINDS = {"home", "digest", "digests", "series", "author", "authors", "domain", "domains", "page"}
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+SAFE_NAME = re.compile(r"[A-Za-z0-9._-]+")
+
+CONFIG = ('site_name = "Hostile"\nsite_url = "https://example.test/hostile/"\n'
+          '[archive]\npath = "inbox"\nlist = "hostile"\nurl = "https://lists.example.test/hostile/"\n'
+          '[digest]\nevery = "week"\n')
+
+
+class Built:
+    """One import + build of a set of hostile messages in its own directory."""
+
+    def __init__(self, root: Path, messages: list[bytes]) -> None:
+        self.root = root
+        self.work = root / "project"
+        self.work.mkdir(parents=True)
+        (self.work / "hostile.mbox").write_bytes(mbox(messages))
+        (self.work / "ssg.toml").write_text(CONFIG)
+        self.count = len(messages)
+        self.before = tree_snapshot(root.parent, skip=(root.parent / "hostile-sentinel",))
+        self.err = io.StringIO()
+        old_cwd, old_sde = os.getcwd(), os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = str(SOURCE_DATE_EPOCH)
+        os.chdir(self.work)  # a relative write anywhere would land here and be seen
+        t0 = time.monotonic()
+        try:
+            with contextlib.redirect_stderr(self.err), contextlib.redirect_stdout(self.err):
+                self.import_rc = cli.main(["import", str(self.work / "hostile.mbox"), "--to",
+                                           str(self.work / "inbox")])
+                self.build_rc = cli.main(["build", "-f", str(self.work / "ssg.toml"), "-v"])
+        finally:
+            self.seconds = time.monotonic() - t0
+            os.chdir(old_cwd)
+            if old_sde is None:
+                os.environ.pop("SOURCE_DATE_EPOCH", None)
+            else:
+                os.environ["SOURCE_DATE_EPOCH"] = old_sde
+        self.after = tree_snapshot(root.parent, skip=(root.parent / "hostile-sentinel",))
+        self.site = self.work / "site"
+        self.content = self.work / "content"
+
+    def messages(self) -> list[dict]:
+        out = []
+        for p in sorted((self.content / "digests").glob("*.json")):
+            out += json.loads(p.read_text("utf-8"))["messages"]
+        return out
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Built:
+    return Built(tmp_path_factory.mktemp("hostile"), [h.raw for h in corpus()])
+
+
+@pytest.fixture(scope="module")
+def scanned(built):
+    return scan_site(built.site)
+
+
+def test_corpus_has_at_least_fifty_distinct_attacks():
+    items = corpus()
+    assert len(items) >= 50
+    assert len({h.name for h in items}) == len(items)
+    assert len({h.raw for h in items}) == len(items)
+
+
+def test_build_finishes_in_bounded_time(built):
+    assert (built.import_rc, built.build_rc) == (0, 0), built.err.getvalue()[-3000:]
+    assert built.seconds < BUILD_SECONDS
+    assert "Traceback" not in built.err.getvalue()
+
+
+def test_every_message_is_accounted_exactly_once(built):
+    ids = [m["message_id"] for m in built.messages()]
+    assert len(ids) == built.count and len(set(ids)) == len(ids)
+
+
+def test_problems_name_their_message(built):
+    lines = [line for line in built.err.getvalue().splitlines() if line.startswith("problem: ")]
+    assert lines, "the corpus has malformed mail: some problem must be reported"
+    for line in lines:
+        assert re.match(r"problem: <[^>]+> commit [0-9a-f]{12}: [a-z-]+: ", line), line
+
+
+def test_terminal_output_has_no_control_characters(built):
+    """Message-ids and subjects are echoed in problem lines: no escape sequences reach the terminal."""
+    text = built.err.getvalue()
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", text.replace("\r", "")), \
+        [line for line in text.splitlines() if re.search(r"[\x00-\x1f\x7f]", line)][:3]
+
+
+def test_no_active_content_in_any_page_or_feed(scanned):
+    assert scanned.pages > 60
+    assert not scanned.findings, "\n".join(map(str, scanned.findings[:30]))
+
+
+def test_theme_emits_no_script_of_its_own(scanned):
+    assert THEME_SCRIPTS == frozenset()  # so any <script> at all is a finding
+
+
+@pytest.mark.parametrize("item", [h for h in corpus() if h.shows], ids=lambda h: h.name)
+def test_attacked_text_is_still_shown_escaped(scanned, item):
+    for text in item.shows:
+        assert scanned.shows(text), f"{text[:80]!r} is not visible on any page"
+
+
+def test_subjects_show_literally_in_the_digest(built, scanned):
+    digest = next(p for p in scanned.texts if p.startswith("digests/2026-"))
+    for needle in ("<script>alert('subject')</script> fix", "<img src=x onerror=alert(2)> img",
+                   "{{ config.__class__ }}"):
+        assert needle in scanned.texts[digest], needle
+
+
+def test_no_bidi_override_reaches_html_raw(built):
+    for p in built.site.rglob("*.html"):
+        text = p.read_text("utf-8")
+        assert not BIDI.search(text), p
+    assert any("&lt;U+202E&gt;" in p.read_text("utf-8") or "<U+202E>" in p.read_text("utf-8")
+               for p in (built.site / "authors").rglob("*.html"))
+
+
+def test_nothing_written_outside_content_site_and_cache(built):
+    allowed = [built.work / d for d in ("content", "site", ".ssg-cache", "inbox")]
+    new = {Path(p) for p in built.after - built.before}
+    stray = sorted(str(p) for p in new if p != built.work
+                   and not any(p == a or a in p.parents for a in allowed)
+                   and p not in (built.work / "hostile.mbox", built.work / "ssg.toml"))
+    assert not stray, stray[:20]
+    for victim in (Path("/tmp/ssg-pwned"), Path("/tmp/ssg-pwned.patch"), Path("/tmp/ssg-pwned@x")):
+        assert not victim.exists()
+
+
+def test_file_names_are_safe_slugs(built):
+    for top in (built.content, built.site):
+        for p in top.rglob("*"):
+            rel = p.relative_to(top)
+            assert all(SAFE_NAME.fullmatch(part) for part in rel.parts), rel
+            assert len(str(rel)) < 200, rel
+            assert not p.is_symlink(), rel
+
+
+def test_front_matter_survives_every_breaker(built):
+    for p in built.content.rglob("*.md"):
+        text = p.read_text("utf-8")
+        assert text.startswith("---\n"), p
+        meta = yaml.safe_load(text[4:text.index("\n---\n", 3)])
+        assert isinstance(meta, dict) and isinstance(meta.get("title"), str), p
+        assert meta.get("kind") in KINDS and "template" not in meta, p
+        if meta["kind"] == "home":
+            assert p == built.content / "index.md"
+
+
+def test_jinja_in_mail_is_never_evaluated(scanned):
+    assert scanned.shows("{{ lipsum.__globals__ }}")
+    assert scanned.shows("{% include '/etc/passwd' %}")
+    assert not scanned.shows("root:x:0:0")
+
+
+def test_period_bounds_never_overflow():
+    """Regression: a year-9999 Date became the import's commit time and overflowed ``bounds``."""
+    for every in ("day", "week", "month"):
+        for ts in (253_402_300_799, 10**13, 2**63, -1):
+            label, start, end = periods.bounds(ts, every)
+            assert start < end
+        assert len(periods.cut([253_402_300_799, 253_402_300_799 + 86400 * 40], every, 0)) == 1
+
+
+@pytest.fixture(scope="module")
+def built_big(tmp_path_factory) -> Built:
+    return Built(tmp_path_factory.mktemp("hostile-big"), [h.raw for h in big()] + [corpus()[0].raw])
+
+
+@pytest.mark.slow
+def test_big_messages_build_in_bounded_time_without_active_content(built_big):
+    assert (built_big.import_rc, built_big.build_rc) == (0, 0), built_big.err.getvalue()[-3000:]
+    assert built_big.seconds < BIG_SECONDS
+    assert len(built_big.messages()) == built_big.count
+    result = scan_site(built_big.site)
+    assert not result.findings, "\n".join(map(str, result.findings[:30]))
+    assert result.shows("ten thousand recipients")
+    largest = max(p.stat().st_size for p in built_big.site.rglob("*.html"))
+    assert largest < 20 * 1024 * 1024, "a 50 MB body is not copied whole into a page"
