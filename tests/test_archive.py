@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import random
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from ssg.archive import Archive, Commit, Range
 from ssg.errors import ArchiveError
 from tests.archive_util import (EMPTY, NO_MESSAGE, START, Deleted,  # noqa: F401
                                 archive_factory, epoch_commits, git, make_archive, make_mail,
-                                rewrite_history)
+                                object_id, rewrite_history, write_objects)
 
 MAILS = [make_mail(f"[PATCH {i}/6] change {i}", f"body {i}\n") for i in range(1, 7)]
 
@@ -269,3 +271,41 @@ def test_two_readers_per_epoch_keep_order(tmp_path: Path) -> None:
     with Archive.open(inbox, readers=2) as a:
         assert [m.data for m in a.messages(a.resolve(None))] == mails
         assert len(a._cats) == 4  # two per epoch, kept for the next read
+
+
+def _v1_tree(git_dir: Path, messages: dict[str, bytes]) -> str:
+    """A ssoma (v1) tree: each message at xx/yyyy… named after sha1(Message-ID)."""
+    subtrees: dict[str, list[tuple[str, str]]] = {}
+    for key, raw in sorted(messages.items()):
+        subtrees.setdefault(key[:2], []).append((key[2:], write_objects(git_dir, "blob", [raw])[0]))
+    entries = []
+    for prefix, files in sorted(subtrees.items()):
+        body = b"".join(b"100644 " + n.encode() + b"\0" + bytes.fromhex(b) for n, b in files)
+        subtree = write_objects(git_dir, "tree", [body])[0]
+        entries.append(b"40000 " + prefix.encode() + b"\0" + bytes.fromhex(subtree))
+    return write_objects(git_dir, "tree", [b"".join(entries)])[0] if entries else object_id("tree", b"")
+
+
+def test_v1_ssoma_repository(tmp_path: Path) -> None:
+    repo = tmp_path / "v1.git"
+    git(repo.parent, "init", "--bare", "-q", str(repo))
+    mails = [make_mail(f"v1 {i}", msgid=f"v1-{i}@example.com") for i in range(3)]
+    keys = [hashlib.sha1(f"v1-{i}@example.com".encode()).hexdigest() for i in range(3)]
+    states = [dict(zip(keys[:n], mails[:n])) for n in (1, 2, 3)] + [dict(zip(keys[::2], mails[::2]))]
+    parent = ""
+    for n, state in enumerate(states):
+        env = {"GIT_AUTHOR_DATE": f"{START + n} +0000", "GIT_COMMITTER_DATE": f"{START + n} +0000"}
+        args = ["commit-tree", _v1_tree(repo, state), "-m", f"c{n}"] + (["-p", parent] if parent else [])
+        parent = subprocess.run(["git", f"--git-dir={repo}", *args], capture_output=True, text=True,
+                                env={**os.environ, **env}, check=True).stdout.strip()
+    git(repo, "update-ref", "HEAD", parent)
+    with Archive.open(repo) as a:
+        got = [(m.deleted, m.data) for m in a.messages(a.resolve(None))]
+    assert got == [(False, mails[0]), (False, mails[1]), (False, mails[2]), (True, mails[1])]
+
+
+def test_bytes_survive_exactly(archive_factory) -> None:
+    odd = [b"Subject: crlf\r\n\r\nline\r\n", b"Subject: nul\n\n\x00\x01\xff\n", b"\n", b"x" * 65537]
+    inbox = archive_factory(odd, bare=True)
+    with Archive.open(inbox) as a:
+        assert [m.data for m in a.messages(a.resolve(None))] == odd
