@@ -5,7 +5,9 @@ Three cues, tried in order (MAIL-NOTES "Series grouping", 5):
 1. the same b4 ``change-id``;
 2. the same normalised title and the same submitter identity, with a lower version;
 3. a v(N+1) posted in the thread of vN (its thread root is a message of vN, or the
-   same root and the same submitter).
+   same root and the same submitter);
+4. the same normalised title and the same submitter display name (one person
+   posting from several addresses).
 
 Links only name the previous series; patches are never merged across versions.
 ``SeriesRecord`` is what a persistent index stores about a series so later ranges can
@@ -49,6 +51,8 @@ class SeriesRecord:
     """Cover (if any) and patches of the series."""
     expected: int | None = None
     """Announced number of patches, if stated."""
+    submitter_name: str = ""
+    """Normalised display name of the submitter (one person, several addresses)."""
 
 
 @lru_cache(maxsize=4096)
@@ -73,13 +77,20 @@ def person_key(address: Address) -> str:
     return "name:" + identity.normalise_name(address.name)
 
 
+def name_key(address: Address) -> str:
+    """Normalised display name, or empty when it is missing or an address."""
+    name = identity.normalise_name(address.name)
+    return "" if "@" in name else name
+
+
 def record(series: Series) -> SeriesRecord:
     """The index record of a series."""
     ids = ((series.cover,) if series.cover else ()) + tuple(series.patches)
     return SeriesRecord(
         id=series.id, title_key=title_key(series.title), submitter=person_key(series.submitter),
         version=series.version, change_id=series.change_id, date=series.date,
-        thread_root=series.thread_root, message_ids=ids, expected=series.expected)
+        thread_root=series.thread_root, message_ids=ids, expected=series.expected,
+        submitter_name=name_key(series.submitter))
 
 
 class _Pool:
@@ -90,6 +101,7 @@ class _Pool:
         self.by_title: dict[tuple[str, str], list[SeriesRecord]] = {}
         self.by_message: dict[str, list[SeriesRecord]] = {}
         self.by_root: dict[tuple[str, str], list[SeriesRecord]] = {}
+        self.by_name: dict[tuple[str, str], list[SeriesRecord]] = {}
         for e in earlier:
             if e.change_id:
                 self.by_change.setdefault(e.change_id, []).append(e)
@@ -98,6 +110,8 @@ class _Pool:
             for mid in e.message_ids:
                 self.by_message.setdefault(mid, []).append(e)
             self.by_root.setdefault((e.thread_root, e.submitter), []).append(e)
+            if e.title_key and e.submitter_name:
+                self.by_name.setdefault((e.title_key, e.submitter_name), []).append(e)
 
     def previous_of(self, rec: SeriesRecord) -> str:
         mine = version_key(rec.version)
@@ -113,8 +127,12 @@ class _Pool:
             return found
         if rec.title_key and (found := best(self.by_title.get((rec.title_key, rec.submitter), ()))):
             return found
-        return best([*self.by_message.get(rec.thread_root, ()),
-                     *self.by_root.get((rec.thread_root, rec.submitter), ())])
+        if (found := best([*self.by_message.get(rec.thread_root, ()),
+                           *self.by_root.get((rec.thread_root, rec.submitter), ())])):
+            return found
+        if rec.title_key and rec.submitter_name:
+            return best(self.by_name.get((rec.title_key, rec.submitter_name), ()))
+        return ""
 
 
 def previous_of(rec: SeriesRecord, earlier: Sequence[SeriesRecord]) -> str:

@@ -87,3 +87,11 @@ def test_links_point_to_strictly_lower_versions(specs):
     for new, old in rv.link_previous(series, records).items():
         assert rv.version_key(by_id[old].version) < rv.version_key(by_id[new].version)
         assert by_id[old].date <= by_id[new].date
+
+
+def test_same_name_other_address():
+    v1 = make("s1", "Add widget support", "1", who=Address("Hana Hill", "hana@corp.example"))
+    v2 = make("s2", "Add widget support", "2", who=Address("Hana Hill", "hh@other.example"), date=T0 + DAY)
+    stranger = make("s3", "Add widget support", "3", who=Address("", "x@y.example"), date=T0 + 2 * DAY)
+    assert rv.link_previous([v2, stranger], [rv.record(v1)]) == {"s2": "s1"}
+    assert rv.name_key(Address("a@b.c", "a@b.c")) == ""
