@@ -412,6 +412,8 @@ def analyse(body: str, patches: tuple[str, ...] = ()) -> BodyInfo:
     pull = None
     if "since commit" in body or "repository at" in body:
         pull = parse_pull(body)
+    if not message.strip() and att_message:
+        message = att_message  # nothing but an attached patch: its commit message is the text
     trailers = parse_trailers(message)
     if not trailers and att_message:
         trailers = parse_trailers(att_message)
