@@ -333,8 +333,9 @@ def _body(data: bytes, headers: dict[str, str], body_bytes: bytes,
     ctype, charset = _header_content_type(headers.get("content-type", ""))
     if ctype.startswith("multipart/"):
         return _multipart(data, notes)
-    if not ctype.startswith("text/") and ctype != "message/rfc822":
-        return "", (), (ctype,)
+    if ctype == "text/html" or (not ctype.startswith("text/") and ctype != "message/rfc822"):
+        notes.append(("no-text", f"single-part {ctype[:60]} message has no plain text"))
+        return "", (), (ctype,) if ctype != "text/html" else ()
     payload, problem = patchbody.decode_transfer(
         body_bytes, _unescape8(headers.get("content-transfer-encoding", "")))
     if problem:

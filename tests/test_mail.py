@@ -396,3 +396,22 @@ def test_raw_utf8_in_headers_is_decoded():
 def test_huge_hostile_headers_finish(header):
     m = parse(raw(b"Message-ID: <h@example.com>\n" + header + b"\n\nbody\n"))
     assert m.message_id == "h@example.com" and "parse-error" not in codes(m)
+
+
+def test_a_mail_that_is_only_an_attached_patch():
+    m = load("0033")
+    assert m.text.startswith("util: fix b\n\nb was wrong.")
+    assert m.has_diff and m.attachments == ("fix.diff",)
+    assert [t.person.email for t in m.trailers] == ["gus@contoso.com"]
+
+
+def test_text_plain_attachment_with_a_diff_is_the_diff_and_a_log_is_not():
+    m = load("0034")
+    assert m.attachments == ("alt.txt", "boot.log")
+    assert [(f.path, f.insertions, f.deletions) for f in m.diffstat.files] == [("lib/util.c", 1, 1)]
+    assert "Linux version" not in m.text
+
+
+def test_html_only_mail_has_no_text_and_says_so():
+    m = load("0035")
+    assert m.text == "" and codes(m) == ["no-text"] and not m.has_diff
