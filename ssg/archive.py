@@ -30,7 +30,11 @@ READ_BUFFER = 1 << 20
 EPOCH_DIR = re.compile(r"^(\d+)\.git$")
 HEX_ID = re.compile(r"^[0-9a-fA-F]{4,40}$")
 NOT_AN_ARCHIVE = "expected a directory with git/N.git epochs or a bare git repository"
-_ENV = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_NO_REPLACE_OBJECTS": "1"}
+_REPO_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_OBJECT_DIRECTORY", "GIT_INDEX_FILE",
+              "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_NAMESPACE")
+_ENV = {**{k: v for k, v in os.environ.items() if k not in _REPO_VARS},
+        "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_NO_REPLACE_OBJECTS": "1"}
+"""git's environment: no inherited repository variables (as inside a git hook)."""
 _LOG_ARGS = ("log", "--reverse", "--no-renames", "--no-abbrev", "--raw", "--root",
              "--no-color", "--no-decorate", "--format=C %H %ct %at")
 

@@ -38,7 +38,11 @@ _UNSAFE = re.compile(r"[<>\x00-\x1f\x7f]+")
 _WANTED = re.compile(rb"^(message-id|from|date|subject)[ \t]*:(.*(?:\r?\n[ \t].*)*)",
                      re.IGNORECASE | re.MULTILINE)
 """The four headers a commit needs, with their continuation lines."""
-_ENV = {**os.environ, "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
+_REPO_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_OBJECT_DIRECTORY", "GIT_INDEX_FILE",
+              "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_NAMESPACE")
+_ENV = {**{k: v for k, v in os.environ.items() if k not in _REPO_VARS},
+        "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"}
+"""git's environment: no inherited repository variables (as inside a git hook)."""
 
 
 @dataclass(frozen=True, slots=True)
