@@ -365,6 +365,17 @@ def test_reply_with_truncated_references_finds_its_series_through_its_parent():
     assert dict(g.membership)["r2"] == only(g).id and only(g).replies == ("r1", "r2")
 
 
+def test_cover_replies_belong_to_the_series():  # edge 66 (stats apply cover acks to every patch)
+    ms = series_mails("k", "Kay", 2)
+    ack = reply("ack", ms[0], sender=CAROL)
+    munged = mail("via", subject("Kay", reply=True), sender=BOB,
+                  from_header=Address("Bob Brook via Lists", "list@lists.example"), in_reply_to="k-2",
+                  date=T0 + 3600)
+    g = sg.group([*ms, ack, munged])
+    s = only(g)
+    assert s.cover == "k-0" and s.replies == ("ack", "via") and dict(g.membership)["ack"] == s.id
+
+
 def test_look_back_continues_an_earlier_series():  # edge 31 with look-back
     prior = {
         "e-0": sg.PriorMessage("e-0", EARLIER, "cover", "e-0", "2", 3, "alice@example.org", T0, 0),
