@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from ssg.archive import Archive
 from ssg.errors import ArchiveError
 from ssg.inbox import MSGMAP, InboxWriter, envelope, import_mailbox, strip_headers
-from tests.archive_util import epoch_commits, git, make_mail
+from tests.archive_util import epoch_commits, git, make_archive, make_mail
 
 START = 1_780_000_000
 MAILS = [make_mail(f"[PATCH {i}/4] part {i}", f"change {i}\n", msgid=f"p{i}@example.com",
@@ -216,3 +216,20 @@ def test_any_header_text_gives_the_commit_git_writes(tmp_path_factory, names, su
                      b"Subject: " + s + b"\n\nbody\n")
                for n, s in zip(names * len(subjects), subjects)]
     assert ids == epoch_commits(inbox / "git" / "0.git")
+
+
+def test_appends_to_newest_epoch_of_a_foreign_inbox(tmp_path: Path) -> None:
+    inbox = make_archive(tmp_path, MAILS[:3], epochs=[2, 1])  # built without ssg-msgmap
+    with InboxWriter(inbox) as w:
+        assert w.epoch == inbox / "git" / "1.git"
+        assert [w.add(raw) for raw in MAILS] == [None, None, None, w.tip]
+    assert len(epoch_commits(inbox / "git" / "1.git")) == 2
+    assert [m.data for m in read_back(inbox)] == MAILS
+    assert (inbox / "all.git" / "objects" / "info" / "alternates").read_text() == (
+        "../../git/0.git/objects\n../../git/1.git/objects\n")
+
+
+def test_refuses_a_bare_repository(tmp_path: Path) -> None:
+    bare = make_archive(tmp_path, MAILS[:1], bare=True)
+    with pytest.raises(ArchiveError, match="is a bare git repository, not a v2 inbox"):
+        InboxWriter(bare)
