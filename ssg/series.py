@@ -218,7 +218,8 @@ class _Grouper:
         out: list[_Batch] = []
         for key in sorted(buckets, key=repr):
             cont = key[1] if key[0] == "continued" else ""
-            out.extend(_Batch(key, part, self.cls, cont) for part in _split(buckets[key]))
+            parts = _split(buckets[key])  # a repeated slot in a continuation is a new posting
+            out.extend(_Batch(key, part, self.cls, "" if i else cont) for i, part in enumerate(parts))
         return self._adopt(out)
 
     def _adopt(self, batches: list[_Batch]) -> list[_Batch]:

@@ -24,6 +24,7 @@ def check(g, mails):
     assert all(v == 1 for v in owned.values())
     member = dict(g.membership)
     assert len(member) == len(g.membership)
+    assert len({s.id for s in g.series}) == len(g.series)
     for s in g.series:
         assert s.title and s.title != "(untitled)"
         assert s.id.startswith("s") and len(s.id) == 13
@@ -390,6 +391,15 @@ def test_look_back_continues_an_earlier_series():  # edge 31 with look-back
     assert s.id == EARLIER and "continued" in s.flags and s.patches == ("e-2", "e-3")
     assert s.missing == () and s.cover == "" and s.thread_root == "e-0"
     assert dict(g.membership)["re"] == EARLIER
+
+
+def test_look_back_repeated_slot_is_a_new_posting():
+    prior = {"c-0": sg.PriorMessage("c-0", EARLIER, "cover", "c-0", "1", 3, "alice@example.org", T0, 0)}
+    a = mail("c-2a", subject("two", index=2, expected=3), diff=True, in_reply_to="c-0", date=T0 + 5)
+    b = mail("c-2b", subject("two", index=2, expected=3), diff=True, in_reply_to="c-0", date=T0 + 50)
+    g = sg.group([b, a], prior=prior)
+    ids, _ = check(g, [b, a])
+    assert ids[EARLIER].patches == ("c-2a",) and ids[sg.series_id("c-2b")].patches == ("c-2b",)
 
 
 def test_look_back_by_message_id_stem():
