@@ -282,35 +282,62 @@ def summary_line(ds: Diffstat) -> str:
 
 
 def _shorten(name: str, width: int) -> str:
+    """``.../tail`` of a path too long for ``width`` columns (cut at a slash)."""
     if len(name) <= width:
         return name
-    tail = name[len(name) - width + 3:]
+    tail = name[len(name) - max(width - 3, 0):]
     slash = tail.find("/")
     return "..." + (tail[slash:] if slash >= 0 else tail)
 
 
-def format_diffstat(ds: Diffstat, width: int = 72) -> str:
-    """Git-style diffstat lines plus the summary line (no trailing newline)."""
+def _columns(names: list[str], most: int, num_w: int, width: int) -> tuple[int, int]:
+    """(name width, graph width) the way git shares ``width`` columns out."""
+    name_w, graph_w = max(len(n) for n in names), most
+    if name_w + num_w + 6 + graph_w > width:
+        graph_w = min(graph_w, max(width * 3 // 8 - num_w - 6, 6))
+        if name_w > width - num_w - 6 - graph_w:
+            name_w = max(width - num_w - 6 - graph_w, 0)
+        else:
+            graph_w = width - num_w - 6 - name_w
+    return name_w, graph_w
+
+
+def _scale(n: int, graph_w: int, most: int) -> int:
+    """Scale a count so the biggest change fills the graph; any change shows one mark."""
+    return 1 + n * (graph_w - 1) // most if n else 0
+
+
+def _bar(f: FileStat, graph_w: int, most: int) -> str:
+    plus, minus = f.insertions, f.deletions
+    if most > graph_w:
+        total = max(_scale(plus + minus, graph_w, most), 2 if plus and minus else 0)
+        if plus < minus:
+            plus = _scale(plus, graph_w, most)
+            minus = total - plus
+        else:
+            minus = _scale(minus, graph_w, most)
+            plus = total - minus
+    return "+" * plus + "-" * minus
+
+
+def format_diffstat(ds: Diffstat, width: int = 80) -> str:
+    """Git-style diffstat lines plus the summary line (no trailing newline).
+
+    Column sharing and bar scaling follow what ``git format-patch`` prints at 80
+    columns, so a computed diffstat reads like the one sent.  Binary files show
+    ``Bin`` (byte sizes are not kept in ``FileStat``).
+    """
     if not ds.files:
         return summary_line(ds)
     names = [rename_display(f.old_path, f.path) if f.old_path else f.path for f in ds.files]
     most = max((f.insertions + f.deletions for f in ds.files if not f.binary), default=0)
     num_w = max(len(str(most)), 3 if any(f.binary for f in ds.files) else 1)
-    name_w = min(max(len(n) for n in names), max(width - num_w - 16, 10))
-    bar_w = max(width - name_w - num_w - 5, 6)
+    name_w, graph_w = _columns(names, most, num_w, width)
     lines = []
     for f, name in zip(ds.files, names):
         shown = _shorten(name, name_w)
-        if f.binary:
-            lines.append(f" {shown:<{name_w}} | {'Bin':>{num_w}}")
-            continue
-        total = f.insertions + f.deletions
-        plus, minus = f.insertions, f.deletions
-        if most > bar_w:
-            scaled = max(total * bar_w // most, 1 if total else 0)
-            minus = min(f.deletions * bar_w // most or (1 if f.deletions else 0), scaled)
-            plus = scaled - minus
-        bar = "+" * plus + "-" * minus
-        lines.append(f" {shown:<{name_w}} | {total:>{num_w}} {bar}".rstrip())
+        count = "Bin" if f.binary else str(f.insertions + f.deletions)
+        bar = "" if f.binary else _bar(f, graph_w, most)
+        lines.append(f" {shown:<{name_w}} | {count:>{num_w}} {bar}".rstrip())
     lines.append(summary_line(ds))
     return "\n".join(lines)

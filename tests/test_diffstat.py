@@ -312,3 +312,13 @@ def test_compute_never_raises_and_counts_are_bounded(text):
     ds = compute(text)
     assert ds.insertions <= text.count("\n+") + 1
     assert ds.deletions <= text.count("\n-") + 1
+
+
+def test_format_diffstat_shares_80_columns_like_git_format_patch():
+    path = "net/foo/some_transport_driver.c"  # 31 columns
+    ds = Diffstat((FileStat(path, 87, 35),))
+    line = format_diffstat(ds).split("\n")[0]
+    # git gives the graph 80 - 3 (number) - 6 - 31 (name) = 40 columns: 28 '+' and 12 '-'
+    assert line == f" {path} | 122 " + "+" * 28 + "-" * 12
+    small = format_diffstat(Diffstat((FileStat("a.c", 2, 1),)))
+    assert small.split("\n")[0] == " a.c | 3 ++-"
