@@ -78,6 +78,19 @@ class Pages:
                 self.next[r["data"]["previous"]].append(sid)
         self.digests = idx.digests()
         self.titles = {d["path"]: d["data"]["title"] for d in self.digests}
+        self._messages: dict[str, list[dict[str, Any]]] | None = None
+        self._reviews: dict[str, list[dict[str, Any]]] = {}
+        self._in_digests: dict[str, list[str]] | None = None
+
+    def preload(self) -> None:
+        """Read every series' messages and reviews in two queries (full builds)."""
+        self._messages = defaultdict(list)
+        for r in self.idx.rows("SELECT * FROM messages WHERE series_id != '' ORDER BY date, message_id"):
+            self._messages[r["series_id"]].append(r)
+        self._in_digests = self.idx.all_series_digests()
+        self._reviews = defaultdict(list)
+        for r in self.idx.rows("SELECT * FROM reviews ORDER BY message_id, tag, reviewer_key"):
+            self._reviews[r["series_id"]].append(r)
 
     def versions(self, sid: str) -> tuple[tuple[str, str, str], ...]:
         chain, cur, seen = [], sid, set()
@@ -98,9 +111,13 @@ class Pages:
         row = self.series.get(sid)
         if row is None:
             return None
-        msgs = tuple(self.idx.messages_where("series_id", [sid]))
-        revs = tuple(self.idx.reviews_where("series_id", [sid]))
-        digests = tuple((p, self.titles.get(p, p)) for p in self.idx.series_digests([sid]).get(sid, []))
+        if self._messages is not None:
+            msgs, revs = tuple(self._messages.get(sid, ())), tuple(self._reviews.get(sid, ()))
+        else:
+            msgs = tuple(self.idx.messages_where("series_id", [sid]))
+            revs = tuple(self.idx.reviews_where("series_id", [sid]))
+        where = self._in_digests if self._in_digests is not None else self.idx.series_digests([sid])
+        digests = tuple((p, self.titles.get(p, p)) for p in where.get(sid, []))
         return series_page(SeriesPage(row["data"], msgs, revs, digests, self.versions(sid)), self.ctx)
 
     def ref(self, row: dict[str, Any]) -> SeriesRef:
@@ -170,6 +187,8 @@ def pages_for(cfg: Config, idx: Index, ids: Identities, touched: "Touched") -> l
     """Every content file whose inputs changed in this run, plus the indexes."""
     pages = Pages(cfg, idx, ids)
     files: list[ContentFile] = []
+    if len(touched.series) > 200:
+        pages.preload()
     for path, d in sorted(touched.digests.items()):
         files.append(digest_page(d, pages.ctx, cfg.digest.top))
         files.append(json_file(path, d))

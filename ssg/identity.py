@@ -16,6 +16,8 @@ Rules (see MAIL-NOTES.md, "Author attribution"):
 
 from __future__ import annotations
 
+import functools
+
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -254,8 +256,9 @@ class Identities:
             current = target
         return current
 
+    @functools.lru_cache(maxsize=1 << 16)  # noqa: B019 (frozen, hashable instances)
     def canonical(self, a: Address) -> Address:
-        """The mailmap- and alias-resolved name and address of ``a``."""
+        """The mailmap- and alias-resolved name and address of ``a`` (memoised)."""
         mapped = self._apply_mailmap(a)
         aliased = self._alias(mapped.email) if mapped.email else ""
         if aliased and aliased != mapped.email:
@@ -268,6 +271,7 @@ class Identities:
         key_a, key_b = self.key(a), self.key(b)
         return (bool(key_a) and key_a == key_b) or same_person(self.canonical(a), self.canonical(b))
 
+    @functools.lru_cache(maxsize=1 << 16)  # noqa: B019
     def key(self, a: Address) -> str:
         """Stable identity key: the canonical normalised address (``name:<name>``
         when there is no address)."""

@@ -59,7 +59,7 @@ class Index:
         self.db = sqlite3.connect(str(path), isolation_level=None)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA synchronous=OFF")  # a rebuildable cache: speed over durability
         version = self._schema_version()
         if version not in ("", SCHEMA_VERSION):
             self.db.close()
@@ -156,6 +156,11 @@ class Index:
         out["data"] = json.loads(out["data"])
         return out
 
+    def rows(self, query: str, params: tuple = ()) -> Iterator[dict[str, Any]]:
+        """Rows of a read-only query, with ``data`` decoded."""
+        for r in self.db.execute(query, params):
+            yield self._row(r)
+
     def messages_where(self, column: str, values: Iterable[str]) -> list[dict[str, Any]]:
         assert column in ("message_id", "series_id", "thread_root", "author_key", "sender_key", "digest")
         values = sorted(set(values))
@@ -194,6 +199,16 @@ class Index:
             q = f"SELECT * FROM reviews WHERE {column} IN ({','.join('?' * len(chunk))})"
             out.extend(self._row(r) for r in self.db.execute(q, chunk))
         out.sort(key=lambda r: (r["message_id"], r["tag"], r["reviewer_key"]))
+        return out
+
+    def digest(self, path: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT * FROM digests WHERE path=?", (path,)).fetchone()
+        return self._row(row) if row else None
+
+    def all_series_digests(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for sid, digest in self.db.execute("SELECT series_id, digest FROM series_digests ORDER BY series_id, digest"):
+            out.setdefault(sid, []).append(digest)
         return out
 
     def digests(self) -> list[dict[str, Any]]:

@@ -66,7 +66,7 @@ def table(header: tuple[str, ...], rows: list[tuple[str, ...]], align: str = "")
     return "\n".join(lines)
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # libyaml when available
     """Safe YAML that never emits aliases (identical values stay literal)."""
 
     def ignore_aliases(self, data: object) -> bool:

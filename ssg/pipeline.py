@@ -184,15 +184,18 @@ def run(cfg: Config, *, spec: str | None = None, every: str | None = None, force
     ids = Identities.load(cfg.people)
     t0 = time.perf_counter()
     with open_archive(cfg, log) as archive, Index(cfg.path(cfg.cache_dir) / "index.sqlite3") as idx:
+        if write:
+            _drop_unwritten(idx, content)
         plans = plan_ranges(archive, idx, cfg, spec, every or cfg.digest.every, reference_time(), log)
         report.timings["plan"] = time.perf_counter() - t0
         touched = Touched()
-        for n, plan in enumerate(plans, 1):
-            if progress:
-                progress(n, len(plans), plan.path)
-            digest = _one_range(cfg, archive, idx, ids, plan, touched, report, write)
-            report.digests.append(plan.path)
-            report.last = digest
+        with idx.transaction(keep=write):
+            for n, (plan, mails) in enumerate(_mails_by_plan(archive, plans), 1):
+                if progress:
+                    progress(n, len(plans), plan.path)
+                digest = _one_range(cfg, idx, ids, plan, mails, touched, report)
+                report.digests.append(plan.path)
+                report.last = digest
         report.problems.extend(archive.problems)
         report.timings["digest"] = time.perf_counter() - t0 - report.timings["plan"]
         if not write:
@@ -205,6 +208,16 @@ def run(cfg: Config, *, spec: str | None = None, every: str | None = None, force
     report.written, report.unchanged = result.written, len(result.unchanged)
     report.kept, report.removed = result.kept, result.removed
     return report
+
+
+def _drop_unwritten(idx: Index, content: Path) -> None:
+    """Forget digests the index holds but content/ does not (a run stopped
+    between updating the index and writing the pages): they are redone."""
+    gone = [r["path"] for r in idx.digests() if not (content / r["path"]).is_file()]
+    if gone:
+        with idx.transaction():
+            for path in gone:
+                idx.drop_digest(path)
 
 
 @dataclass
@@ -221,14 +234,28 @@ class Touched:
         return set(self.digests)
 
 
-def _one_range(cfg: Config, archive: Archive, idx: Index, ids: Identities, plan: RangePlan,
-               touched: Touched, report: RunReport, keep: bool = True) -> Digest:
-    mails = list(parse_all(archive.read(plan.commits), len(plan.commits)))
+def _mails_by_plan(archive: Archive, plans: list[RangePlan]) -> Iterator[tuple[RangePlan, list[Mail]]]:
+    """Parse every planned commit in one stream (two processes for big runs) and
+    hand the mail out range by range, in order."""
+    total = sum(len(p.commits) for p in plans)
+    stream = parse_all(archive.read(c for p in plans for c in p.commits), total)
+    i, batch, members = 0, [], [{c.commit for c in p.commits} for p in plans]
+    for mail in stream:
+        while i < len(plans) and mail.commit not in members[i]:
+            yield plans[i], batch
+            i, batch = i + 1, []
+        batch.append(mail)
+    while i < len(plans):
+        yield plans[i], batch
+        i, batch = i + 1, []
+
+
+def _one_range(cfg: Config, idx: Index, ids: Identities, plan: RangePlan, mails: list[Mail],
+               touched: Touched, report: RunReport) -> Digest:
     report.messages += len(mails)
-    with idx.transaction(keep):
-        if plan.replaces:
-            idx.drop_digest(plan.replaces)
-        digest = process_range(cfg, idx, ids, plan.path, plan.period, mails, touched)
+    if plan.replaces:
+        idx.drop_digest(plan.replaces)
+    digest = process_range(cfg, idx, ids, plan.path, plan.period, mails, touched)
     for m in mails:
         report.problem_count += len(m.problems)
         if len(report.problems) < 2000:

@@ -118,8 +118,8 @@ def _previous_view(idx: Index, sid: str) -> PreviousView | None:
     if not rows:
         return None
     row = rows[0]
-    digests = {d["path"]: d for d in idx.digests()} if row["digest"] else {}
-    data = digests.get(row["digest"], {}).get("data", {})
+    found = idx.digest(row["digest"]) if row["digest"] else None
+    data = found["data"] if found else {}
     title = data.get("label") or data.get("title") or "an earlier digest"
     return PreviousView(sid, row["data"]["version"], row["path"], row["digest"], title)
 

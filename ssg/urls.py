@@ -63,7 +63,13 @@ def domain_path(domain: str) -> str:
 
 def relative(from_path: str, to_path: str) -> str:
     """Relative link from one content file to another (POSIX paths under docs_dir)."""
-    return posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+    here, _, _ = from_path.rpartition("/")
+    there, _, name = to_path.rpartition("/")
+    if "/" not in here and "/" not in there:  # the generated layout: at most one level
+        if here == there:
+            return name
+        return ("../" if here else "") + to_path
+    return posixpath.relpath(to_path, here or ".")
 
 
 def message_url(archive_url: str, message_id: str) -> str:

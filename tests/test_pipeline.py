@@ -203,3 +203,17 @@ def test_bundled_example_builds_strict(tmp_path):
     for path in (tmp_path / "content/digests").glob("*.json"):
         ids += [m["message_id"] for m in json.loads(path.read_text())["messages"]]
     assert len(ids) == len(set(ids)) >= 80
+
+
+def test_run_stopped_after_the_index_update_is_redone_cleanly(tmp_path):
+    cfg = site(tmp_path)
+    add(tmp_path, week_of_mail(MONDAY + 3600, "one") + week_of_mail(MONDAY + 8 * DAY, "two"))
+    assert run(cfg, "digest") == 0
+    clean = snapshot(tmp_path / "content")
+    # as if the process died after committing the index but before writing pages
+    for p in (tmp_path / "content/digests").glob("2026-W11.*"):
+        p.unlink()
+    for p in (tmp_path / "content/series").glob("demo-two-*"):
+        p.unlink()
+    assert run(cfg, "digest") == 0
+    assert snapshot(tmp_path / "content") == clean
