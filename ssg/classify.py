@@ -29,7 +29,6 @@ BOT_ADDRESSES = (
     "tip-bot2@linutronix.de",
     "tipbot@zytor.com",
     "sashiko-bot@kernel.org",
-    "noreply@ci.codethink.co.uk",
 )
 """Sender addresses that only ever send automated mail (lower case)."""
 
@@ -38,7 +37,7 @@ _PATCHWORK_BOT = re.compile(r"^patchwork-bot(?:\+[^@]*)?@kernel\.org$")
 _TIP_SUBJECT = re.compile(r"^\s*\[tip\s*:[^\]]*\]", re.IGNORECASE)
 _STABLE_NOTICE = re.compile(
     r"^\s*(?:FAILED:\s*)?patch\s+[\"'].*[\"']\s+(?:has\s+been\s+added\s+to|failed\s+to\s+apply\s+to)"
-    r"\s+the\s+\S*-?stable\S*\s+tree|^\s*FAILED:\s+patch\s+.*\bstable\b",
+    r"\s+(?:the\s+)?\S*-?stable\S*\s+tree|^\s*FAILED:\s+patch\s+.*\bstable\b",
     re.IGNORECASE)
 _AUTO_SUBMITTED = re.compile(r"^auto-(?:generated|replied|notified)", re.IGNORECASE)
 _AUTOSEL_TAG = re.compile(r"\[[^\]]*\bAUTOSEL\b", re.IGNORECASE)

@@ -135,17 +135,28 @@ def _parents(mails: Sequence[Mail], known: Mapping[str, str]) -> dict[str, str]:
     return parent
 
 
-def _top(node: str, parent: Mapping[str, str]) -> str:
-    """Follow parent links to the top; in a cycle, the smallest id of the cycle."""
-    seen: list[str] = []
-    index: dict[str, int] = {}
-    while node in parent and node not in index:
-        index[node] = len(seen)
-        seen.append(node)
-        node = parent[node]
-    if node in index:
-        return min(seen[index[node]:])
-    return node
+def _tops(nodes: Iterable[str], parent: Mapping[str, str]) -> dict[str, str]:
+    """Top of the parent chain of every node (memoised, linear overall); in a cycle,
+    the smallest id of the cycle."""
+    memo: dict[str, str] = {}
+    for start in nodes:
+        path: list[str] = []
+        index: dict[str, int] = {}
+        node = start
+        while node not in memo and node in parent and node not in index:
+            index[node] = len(path)
+            path.append(node)
+            node = parent[node]
+        if node in memo:
+            top = memo[node]
+        elif node in index:
+            top = min(path[index[node]:])
+        else:
+            top = node
+        for n in path:
+            memo[n] = top
+        memo.setdefault(start, top)
+    return memo
 
 
 def build(mails: Sequence[Mail], known: Mapping[str, str] | None = None) -> Threads:
@@ -164,8 +175,9 @@ def build(mails: Sequence[Mail], known: Mapping[str, str] | None = None) -> Thre
         if root and (mid in union.up or root in union.up):
             union.union(mid, root)
     votes: dict[str, dict[str, int]] = {}
+    tops = _tops(sorted(present), parent)
     for mid in present:
-        top = mid if present[mid].synthetic_id else _top(mid, parent)
+        top = mid if present[mid].synthetic_id else tops[mid]
         comp = votes.setdefault(union.find(mid), {})
         comp[top] = comp.get(top, 0) + 1
     best = {c: min(v, key=lambda r: (-v[r], r not in present, r)) for c, v in votes.items()}
