@@ -3,8 +3,8 @@
 The rules are data (``RULES``): the first predicate that holds names the class.
 Bots come first, before any subject tag is trusted (a kernel test robot subject such
 as ``[vhost:vhost 6/6] …: error`` looks like a patch counter).  Then replies (a reply
-with a diff is still a reply), pull requests, cover letters, patches, and
-everything else is ``other``.
+with a diff is still a reply), pull requests, cover letters, bug reports and
+questions (even with a test diff), patches, and everything else is ``other``.
 
 A *naked cover* (no ``0/N`` counter, no diff, the thread root, with same-sender
 numbered patches replying to it) can only be recognised with the thread around it:
@@ -39,6 +39,9 @@ _STABLE_NOTICE = re.compile(
     r"^\s*(?:FAILED:\s*)?patch\s+[\"'].*[\"']\s+(?:has\s+been\s+added\s+to|failed\s+to\s+apply\s+to)"
     r"\s+(?:the\s+)?\S*-?stable\S*\s+tree|^\s*FAILED:\s+patch\s+.*\bstable\b",
     re.IGNORECASE)
+REPORT_TAGS = frozenset({"bug", "report", "bug report", "query", "question", "discussion", "syzbot"})
+"""Subject tags (lower case) that mark a report or question, not a submission."""
+
 _AUTO_SUBMITTED = re.compile(r"^auto-(?:generated|replied|notified)", re.IGNORECASE)
 _AUTOSEL_TAG = re.compile(r"\[[^\]]*\bAUTOSEL\b", re.IGNORECASE)
 _QUOTED = re.compile(r"^>", re.MULTILINE)
@@ -147,6 +150,18 @@ def is_cover(mail: Mail, context: Context = Context()) -> bool:
     return mail.subject.index == 0 and mail.subject.subindex == 0
 
 
+def is_report(mail: Mail, context: Context = Context()) -> bool:
+    """A question or bug report that happens to carry a (test) diff: no PATCH tag,
+    and a report tag (``[BUG]``, ``[QUERY]``, ``[bug report]`` …) or a title that
+    asks a question."""
+    subject = mail.subject
+    if subject.has_patch_tag or subject.is_pull:
+        return False
+    if any(p.strip().lower() in REPORT_TAGS for p in subject.prefixes):
+        return True
+    return (subject.title or "").rstrip().endswith("?")
+
+
 def is_patch(mail: Mail, context: Context = Context()) -> bool:
     """A (non-reply) mail with a diff; the PATCH tag is not required."""
     return mail.has_diff
@@ -161,6 +176,7 @@ RULES: tuple[Rule, ...] = (
     ("reply-marker-or-followup", "reply", is_reply),
     ("pull-request", "pull", is_pull),
     ("cover-letter", "cover", is_cover),
+    ("report-or-question", "other", is_report),
     ("patch-with-diff", "patch", is_patch),
     ("anything-else", "other", _always),
 )

@@ -14,7 +14,7 @@ LKP = Address("kernel test robot", "lkp@intel.com")
 def test_rule_table_is_ordered_named_data():
     names = [name for name, _, _ in c.RULES]
     classes = [cls for _, cls, _ in c.RULES]
-    assert classes == ["bot", "reply", "pull", "cover", "patch", "other"]
+    assert classes == ["bot", "reply", "pull", "cover", "other", "patch", "other"]
     assert len(set(names)) == len(names)
     assert set(classes) <= set(MESSAGE_CLASSES)
 
@@ -81,6 +81,20 @@ def test_syzbot_report_with_test_diff_is_not_a_series():  # edge 24
     m = mail("a", "[syzbot] KASAN: slab-out-of-bounds in foo",
              sender=Address("syzbot", "syzbot+ffff@syzkaller.appspotmail.com"), diff=True)
     assert c.classify(m) == "bot"
+
+
+@pytest.mark.parametrize("m", [  # edge 24: a human bug report or question with a test diff
+    mail("a", subject("foo crashes on boot", keywords=(), prefixes=("BUG",)), diff=True),
+    mail("a", subject("Commit abc breaks Hyper-V", keywords=(), prefixes=("bug", "report")), diff=True),
+    mail("a", subject("use of sizeof(header)", keywords=(), prefixes=("QUERY",)), diff=True),
+    mail("a", "How to prevent I/O upon hibernation?", diff=True),
+])
+def test_reports_with_test_diffs_are_not_submissions(m):
+    assert c.explain(m) == ("report-or-question", "other")
+
+
+def test_tagged_patch_with_question_title_is_a_patch():
+    assert c.classify(mail("a", subject("Should we do this?"), diff=True)) == "patch"
 
 
 def test_configured_bots_by_address_and_domain():
