@@ -309,3 +309,17 @@ def test_bytes_survive_exactly(archive_factory) -> None:
     inbox = archive_factory(odd, bare=True)
     with Archive.open(inbox) as a:
         assert [m.data for m in a.messages(a.resolve(None))] == odd
+
+
+@pytest.mark.real
+def test_real_archive_ranges(real_archive: Path) -> None:
+    with Archive.open(real_archive) as a:
+        tip = a.tip()
+        back = git(Path(a.epochs[-1].git_dir), "rev-parse", f"{tip}~100").strip()
+        rng = a.resolve(f"{back[:8]}..{tip[:8]}")
+        assert (rng.start, rng.end) == (back, tip)
+        commits = list(a.commits(rng))
+        assert len(commits) == 100 and commits[-1].commit == tip
+        assert all(c.blob and not c.deleted for c in commits)
+        assert all(x.committed <= y.committed for x, y in zip(commits, commits[1:]))
+        assert [m.commit for m in a.read(commits[::-10])] == [c.commit for c in commits[::-10]]
