@@ -361,7 +361,8 @@ class Renderer:
                 rel = raw.relative_to(self.docs).as_posix()
                 if any(part.startswith(".") for part in rel.split("/")):
                     continue
-                if raw.is_dir():
+                gone_dir = not raw.exists() and any(k.startswith(rel + "/") for k in (*self.state.pages, *self.state.files))
+                if raw.is_dir() or gone_dir:
                     return self.full()
                 if rel.endswith(".md"):
                     existed = rel in self.state.pages
@@ -644,6 +645,10 @@ class Renderer:
         for rel in sorted(stale):
             (out / rel).unlink(missing_ok=True)
             changed.append(rel)
+            for parent in (out / rel).parents:  # prune directories left empty
+                if parent == out or not parent.is_dir() or any(parent.iterdir()):
+                    break
+                parent.rmdir()
         made: set[Path] = set()
         copied = 0
         for rel, data in wanted.items():

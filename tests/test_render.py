@@ -465,3 +465,13 @@ def test_update_notices_a_new_override_directory(sample):
     r.update({over / "page.html"})
     assert "<p>over</p>" in (sample / "live" / "about" / "index.html").read_text()
     _assert_same_as_clean(sample, r, "new-overrides")
+
+
+def test_update_with_a_removed_directory_equals_clean(sample):
+    r = Renderer(conf(sample), sample / "live", **QUIET)
+    r.full()
+    shutil.rmtree(sample / "content" / "domains")
+    report = r.update({sample / "content" / "domains"})
+    assert not (sample / "live" / "domains").exists()
+    assert any(p.code == "broken-link" for p in report.problems)
+    _assert_same_as_clean(sample, r, "rmdir")
