@@ -492,7 +492,7 @@ class Renderer:
             elif src and src not in self.state.pages:
                 problems.append(Problem("broken-link", f"{href}: no page {src}", path=page.src, line=line))
             elif not src and path not in self.state.files and path not in self.state.assets \
-                    and path not in ("feed.xml", "sitemap.xml"):
+                    and not (path in ("feed.xml", "sitemap.xml") and self.config.site_url):
                 problems.append(Problem("broken-link", f"{href}: no file {path}", path=page.src, line=line))
             elif src and frag and frag not in self.state.pages[src].anchors:
                 problems.append(Problem("broken-anchor", f"{href}: no anchor #{frag} in {src}", path=page.src, line=line))

@@ -281,8 +281,9 @@ def test_nojekyll_cname_canonical_and_social_meta(tmp_path):
 
 
 def test_no_site_url_means_no_feed_sitemap_or_canonical(tmp_path):
-    out, _ = site(tmp_path, {"index.md": page(feed="true")}, site_url="")
+    out, report = site(tmp_path, {"index.md": page(feed="true", body="[feed](feed.xml)")}, site_url="")
     assert not (out / "feed.xml").exists() and not (out / "sitemap.xml").exists()
+    assert [p.code for p in report.problems] == ["broken-link"]
     assert "canonical" not in (out / "index.html").read_text()
 
 
