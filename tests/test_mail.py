@@ -415,3 +415,19 @@ def test_text_plain_attachment_with_a_diff_is_the_diff_and_a_log_is_not():
 def test_html_only_mail_has_no_text_and_says_so():
     m = load("0035")
     assert m.text == "" and codes(m) == ["no-text"] and not m.has_diff
+
+
+def test_parent_falls_back_to_the_last_reference_and_ids_without_brackets():
+    m = parse(raw(b"From: a@example.com\nMessage-ID: naked-id@example.com\n"
+                  b"In-Reply-To: <n>\nReferences: <r1@example.com>\n <r2@example.com>\n\nx\n"))
+    assert m.message_id == "naked-id@example.com" and not m.synthetic_id
+    assert m.references == ("r1@example.com", "r2@example.com")
+    assert m.in_reply_to == "r2@example.com"
+
+
+def test_list_address_from_without_via_is_unmunged_by_reply_to():
+    m = parse(raw(b"From: Virt List <virt@lists.example.org>\nReply-To: Pia <pia@example.com>\n"
+                  b"List-Id: <virt.lists.example.org>\nMessage-ID: <l@x>\n\nx\n"))
+    assert m.sender == Address("Pia", "pia@example.com")
+    m = parse(raw(b"From: Rex via Virt <virt@lists.example.org>\nMessage-ID: <l@x>\n\nx\n"))
+    assert m.sender == Address("Rex", "virt@lists.example.org") and "munged-from" in codes(m)
