@@ -1,0 +1,593 @@
+"""Benchmark harness for issue 8: ssg on the real archive, side by side with its anchors.
+
+    .venv/bin/python bench/run.py [--quick] [--runs N] [--archive PATH] [--workdir DIR]
+                                  [--only full,incremental,render,preview,read,parse,mhonarc,profile]
+
+The archive is ``--archive``, else $SSG_REAL_ARCHIVE, else ../shared/archives/linux-hyperv.git
+relative to the repository root.  Everything is created under ``--workdir`` (default
+bench/results/, gitignored); the figures are printed as a table and written to
+``<workdir>/latest.json``.  See bench/README.md for what each figure means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import anchors  # noqa: E402
+
+PY = sys.executable
+SITE_URL = "https://example.org/hyperv/"
+SECTIONS = ("read", "parse", "render", "preview", "full", "profile", "incremental", "mhonarc")
+
+
+# --- measuring ------------------------------------------------------------------------
+
+def load() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def summary(values: list[float]) -> dict[str, Any]:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "runs": values}
+
+
+def _tree(pid: int) -> list[int]:
+    pids, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        pids.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                todo.extend(int(c) for c in Path(f"/proc/{p}/task/{task}/children").read_text().split())
+        except OSError:
+            pass
+    return pids
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def timed(cmd: list[str], cwd: Path, *, memory: bool = False, check: bool = True) -> dict[str, Any]:
+    """Wall seconds, max RSS of the biggest process (wait4's ru_maxrss) and, with ``memory``,
+    the peak PSS summed over the whole process tree (sampled every 50 ms; forked workers count)."""
+    peak = [0]
+    done = threading.Event()
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+
+        def sample() -> None:
+            while not done.wait(0.05):
+                peak[0] = max(peak[0], sum(_pss_kb(p) for p in _tree(proc.pid)))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        if memory:
+            sampler.start()
+        _, status, rusage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        done.set()
+        if memory:
+            sampler.join()
+        out.seek(0)
+        text = out.read().decode(errors="replace")
+    res = {"seconds": wall, "maxrss_mb": rusage.ru_maxrss / 1024,
+           "tree_pss_mb": peak[0] / 1024 if memory else None, "rc": proc.returncode}
+    if check and proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[:5])}… exited {proc.returncode}: {text.strip()[-600:]}")
+    return res
+
+
+def git(git_dir: Path, *args: str) -> str:
+    return subprocess.run(["git", f"--git-dir={git_dir}", *args], check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def site_dir(path: Path, archive: Path | None, **extra: str) -> Path:
+    """A fresh site directory with an ssg.toml (pointing at ``archive`` when given)."""
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    toml = f'site_name = "linux-hyperv digest"\nsite_url = "{SITE_URL}"\n'
+    if archive is not None:
+        toml += (f'[archive]\npath = "{archive}"\nlist = "linux-hyperv"\n'
+                 'url = "https://lore.kernel.org/linux-hyperv/"\n[digest]\nevery = "week"\n')
+    (path / "ssg.toml").write_text(toml)
+    return path
+
+
+def build(site: Path, *extra: str, memory: bool = False) -> dict[str, Any]:
+    return timed([PY, "-m", "ssg", "build", "-q", *extra], site, memory=memory)
+
+
+def count_html(site: Path) -> int:
+    return sum(1 for _ in (site / "site").rglob("*.html"))
+
+
+# --- sections ---------------------------------------------------------------------------
+
+class Bench:
+    def __init__(self, archive: Path, work: Path, runs: int) -> None:
+        self.archive, self.work, self.runs = archive, work, runs
+        self.results: dict[str, Any] = {}
+
+    def read(self) -> dict[str, Any]:
+        """bench/read_archive.py: MB/s streaming every blob through ssg.archive."""
+        out = subprocess.run([PY, str(ROOT / "bench" / "read_archive.py"), str(self.archive),
+                              "--runs", str(self.runs)], check=True, capture_output=True, text=True).stdout
+        m = re.search(r"median ([\d.]+) MB/s \(min ([\d.]+), max ([\d.]+)\); median ([\d,]+) msg/s", out)
+        c = re.search(r"git cat-file --batch alone: ([\d.]+) s = ([\d.]+) MB/s", out)
+        if not m:
+            raise RuntimeError(f"unexpected output of read_archive.py: {out[-400:]}")
+        return {"mb_per_s": {"median": float(m[1]), "min": float(m[2]), "max": float(m[3])},
+                "msg_per_s": float(m[4].replace(",", "")),
+                "cat_file_s": float(c[1]) if c else None, "cat_file_mb_per_s": float(c[2]) if c else None}
+
+    def parse(self) -> dict[str, Any]:
+        """bench/parse_mail.py: ssg.mail.parse messages per second (one process)."""
+        out = subprocess.run([PY, str(ROOT / "bench" / "parse_mail.py"), str(self.archive),
+                              "--runs", str(self.runs)], check=True, capture_output=True, text=True).stdout
+        m = re.search(r"median ([\d,]+) msgs/s wall, ([\d,]+) msgs/s per CPU second \(wall runs: ([^)]*)\)", out)
+        if not m:
+            raise RuntimeError(f"unexpected output of parse_mail.py: {out[-400:]}")
+        runs = [float(x.replace(",", "")) for x in m[3].split(", ")]
+        return {"msg_per_s": summary(runs), "msg_per_cpu_s": float(m[2].replace(",", ""))}
+
+    def full(self) -> dict[str, Any]:
+        """Goal 1: the whole archive from scratch (digests, series, people, HTML)."""
+        runs = []
+        for n in range(self.runs):
+            site = site_dir(self.work / "full", self.archive)
+            runs.append(build(site, memory=True) | {"load": load()})
+        pages = count_html(site)
+        sample = self.work / "sample-pages"  # keep real pages for the render benchmark
+        if sample.exists():
+            shutil.rmtree(sample)
+        shutil.copytree(site / "content", sample)
+        return {"seconds": summary([r["seconds"] for r in runs]),
+                "tree_pss_mb": summary([r["tree_pss_mb"] for r in runs]),
+                "maxrss_mb": summary([r["maxrss_mb"] for r in runs]),
+                "pages": pages, "content_files": sum(1 for _ in sample.rglob("*.md")), "detail": runs}
+
+    def profile(self) -> dict[str, Any]:
+        """cProfile of one full build (the main process only: forked workers are not profiled)."""
+        import pstats
+
+        site = site_dir(self.work / "profile", self.archive)
+        prof = self.work / "full-build.prof"
+        res = timed([PY, "-m", "cProfile", "-o", str(prof), "-m", "ssg", "build", "-q"], site)
+        text = self.work / "profile.txt"
+        with open(text, "w") as fh:
+            stats = pstats.Stats(str(prof), stream=fh)
+            stats.sort_stats("cumulative").print_stats(25)
+            stats.sort_stats("tottime").print_stats(25)
+        stats = pstats.Stats(str(prof))
+        rows = []
+        for func, (cc, nc, tt, ct, _) in stats.stats.items():  # type: ignore[attr-defined]
+            rows.append({"function": f"{Path(func[0]).name}:{func[1]}({func[2]})", "calls": nc,
+                         "tottime": round(tt, 3), "cumtime": round(ct, 3)})
+        return {"seconds_under_profiler": res["seconds"], "file": str(prof), "text": str(text),
+                "top_cumulative": sorted(rows, key=lambda r: -r["cumtime"])[:25],
+                "top_tottime": sorted(rows, key=lambda r: -r["tottime"])[:15]}
+
+    def incremental(self) -> dict[str, Any]:
+        """Goal 2: 300 new messages on a built site, at the tip and half-way through history."""
+        clone = self.work / "incr-archive.git"
+        if not clone.exists():
+            subprocess.run(["git", "clone", "-q", "--bare", "--no-local", str(self.archive), str(clone)],
+                           check=True)
+        commits = git(self.archive, "rev-list", "--reverse", "--first-parent", "HEAD").split()
+        points = {"tip": len(commits) - 1, "half": len(commits) // 2}
+        out: dict[str, Any] = {"messages": 300}
+        for name, idx in points.items():
+            base, new = commits[idx - 300], commits[idx]
+            git(clone, "update-ref", "refs/heads/master", base)
+            snap = site_dir(self.work / f"incr-{name}-base", clone)
+            first = build(snap)
+            git(clone, "update-ref", "refs/heads/master", new)
+            runs = []
+            for n in range(self.runs):
+                site = self.work / f"incr-{name}"
+                if site.exists():
+                    shutil.rmtree(site)
+                shutil.copytree(snap, site, symlinks=True)
+                runs.append(build(site, memory=True) | {"load": load()})
+            changed = _changed_files(snap / "content", site / "content")
+            out[name] = {"history_messages": idx + 1, "seconds": summary([r["seconds"] for r in runs]),
+                         "tree_pss_mb": summary([r["tree_pss_mb"] for r in runs]),
+                         "base_build_s": first["seconds"], "content_files_changed": changed}
+        git(clone, "update-ref", "refs/heads/master", commits[-1])
+        return out
+
+    def render(self) -> dict[str, Any]:
+        """Goal 3: 5,000 copies of one real series page, ssg vs Hugo; then a no-change rebuild."""
+        page = _pick_page(self.work)
+        front, body = _split_front(page.read_text())
+        body = re.sub(r"\]\((?!https?:|mailto:|#)[^)\s]*\.md(#[^)\s]*)?\)", "](p00001.md)", body)
+        names = [f"p{i:05d}.md" for i in range(1, 5001)]
+        site = site_dir(self.work / "render-ssg", None)
+        (site / "content" / "pages").mkdir(parents=True)
+        text = page.read_text().split("\n---\n", 1)[0] + "\n---\n" + body
+        for name in names:
+            (site / "content" / "pages" / name).write_text(text)
+        ssg_runs, again = [], []
+        for n in range(self.runs):
+            for junk in ("site", ".ssg-cache"):
+                shutil.rmtree(site / junk, ignore_errors=True)
+            ssg_runs.append(build(site, "--no-digest", memory=True) | {"load": load()})
+            again.append(build(site, "--no-digest")["seconds"])
+        out: dict[str, Any] = {"page": page.name, "page_bytes": len(text.encode()), "pages": 5000,
+                               "ssg_html": count_html(site),
+                               "ssg_seconds": summary([r["seconds"] for r in ssg_runs]),
+                               "ssg_pages_per_s": summary([5000 / r["seconds"] for r in ssg_runs]),
+                               "ssg_tree_pss_mb": summary([r["tree_pss_mb"] for r in ssg_runs]),
+                               "nochange_seconds": summary(again)}
+        hugo, why = anchors.hugo_binary(self.work)
+        if hugo is None:
+            out["hugo"] = {"installed": False, "reason": why}
+            return out
+        hsite = self.work / "render-hugo"
+        anchors.make_hugo_site(hsite, front, body, names)
+        version = subprocess.run([str(hugo), "version"], capture_output=True, text=True).stdout.split()[1]
+        hugo_runs = []
+        for n in range(self.runs):
+            shutil.rmtree(hsite / "public", ignore_errors=True)
+            shutil.rmtree(hsite / "resources", ignore_errors=True)
+            hugo_runs.append(timed([str(hugo), "--quiet", "--source", str(hsite)], hsite)["seconds"])
+        html = sum(1 for _ in (hsite / "public" / "pages").rglob("index.html"))
+        out["hugo"] = {"installed": True, "version": version, "html": html, "seconds": summary(hugo_runs),
+                       "pages_per_s": summary([5000 / s for s in hugo_runs])}
+        return out
+
+    def preview(self) -> dict[str, Any]:
+        """Goal 4: save a .md → live-reload answer (and → text visible in Chromium, if available)."""
+        site = self.work / "preview-site"
+        if site.exists():
+            shutil.rmtree(site)
+        site.mkdir(parents=True)
+        shutil.copy(ROOT / "ssg.toml", site / "ssg.toml")
+        shutil.copytree(ROOT / "examples", site / "examples", ignore=shutil.ignore_patterns("__pycache__"))
+        (site / "content").mkdir()
+        shutil.copy(ROOT / "content" / "about.md", site / "content" / "about.md")
+        build(site)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        server = subprocess.Popen([PY, "-m", "ssg", "serve", "-q", "-a", f"127.0.0.1:{port}"], cwd=site,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        base = f"http://127.0.0.1:{port}/ssg-demo/"
+        try:
+            _wait_up(base, server)
+            page = site / "content" / "about.md"
+            original = page.read_text()
+            signal, fetched = [], []
+            for n in range(max(self.runs, 5)):
+                epoch = json.load(urllib.request.urlopen(base + "__ssg__/livereload?epoch=-1", timeout=30))["epoch"]
+                got: dict[str, float] = {}
+                waiter = threading.Thread(target=_long_poll, args=(base, epoch, got))
+                waiter.start()
+                time.sleep(0.3)  # the long poll is parked on the server
+                marker = f"bench-edit-{secrets.token_hex(4)}"
+                t0 = time.perf_counter()
+                page.write_text(original + f"\n{marker}\n")
+                waiter.join(30)
+                if "t" not in got:
+                    raise RuntimeError("no live-reload answer within 30 s")
+                signal.append(got["t"] - t0)
+                body = urllib.request.urlopen(base + "about/", timeout=30).read().decode()
+                fetched.append(time.perf_counter() - t0)
+                if marker not in body:
+                    raise RuntimeError("the reloaded page does not show the edit")
+                time.sleep(0.3)
+            out = {"signal_seconds": summary(signal), "signal_plus_fetch_seconds": summary(fetched)}
+            out["browser"] = _browser_latency(base + "about/", page, original, max(self.runs, 5))
+            page.write_text(original)
+            return out
+        finally:
+            server.terminate()
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+    def mhonarc(self) -> dict[str, Any]:
+        """Anchors: MHonArc full conversion and -add of the last 300 messages."""
+        binary, why = anchors.mhonarc_binary()
+        if binary is None:
+            return {"installed": False, "reason": why}
+        from ssg.archive import Archive
+
+        with Archive.open(self.archive) as arc:
+            msgs = [(m.data, m.committed) for m in arc.messages(arc.resolve(None))]
+        all_mbox, head_mbox, tail_mbox = (self.work / f"{n}.mbox" for n in ("all", "head", "tail300"))
+        anchors.write_mbox(msgs, all_mbox)
+        anchors.write_mbox(msgs[:-300], head_mbox)
+        anchors.write_mbox(msgs[-300:], tail_mbox)
+        full = []
+        out_dir = self.work / "mhonarc-full"
+        for n in range(self.runs):
+            shutil.rmtree(out_dir, ignore_errors=True)
+            full.append(timed(anchors.mhonarc_cmd(binary, out_dir, all_mbox), self.work, memory=True)
+                        | {"load": load()})
+        pages = sum(1 for _ in out_dir.glob("*.html"))
+        snap = self.work / "mhonarc-base"
+        shutil.rmtree(snap, ignore_errors=True)
+        timed(anchors.mhonarc_cmd(binary, snap, head_mbox), self.work)
+        add = []
+        for n in range(self.runs):
+            shutil.rmtree(out_dir, ignore_errors=True)
+            shutil.copytree(snap, out_dir)
+            add.append(timed(anchors.mhonarc_cmd(binary, out_dir, tail_mbox, add=True), self.work)["seconds"])
+        version = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "mhonarc"],
+                                 capture_output=True, text=True).stdout
+        return {"installed": True, "version": version, "messages": len(msgs), "pages": pages,
+                "full_seconds": summary([r["seconds"] for r in full]),
+                "full_maxrss_mb": summary([r["maxrss_mb"] for r in full]),
+                "add300_seconds": summary(add)}
+
+
+def _changed_files(a: Path, b: Path) -> int:
+    n = 0
+    for path in b.rglob("*"):
+        if path.is_file():
+            old = a / path.relative_to(b)
+            if not old.is_file() or old.read_bytes() != path.read_bytes():
+                n += 1
+    return n
+
+
+def _pick_page(work: Path) -> Path:
+    """A real series page of median size from the full build (or a quick build of it)."""
+    sample = work / "sample-pages" / "series"
+    if not sample.is_dir():
+        raise RuntimeError("no generated pages yet: run the 'full' section first")
+    pages = sorted(sample.glob("*.md"), key=lambda p: (p.stat().st_size, p.name))
+    return pages[len(pages) // 2]
+
+
+def _split_front(text: str) -> tuple[dict[str, str], str]:
+    import yaml
+
+    _, head, body = text.split("---\n", 2)
+    return {k: str(v) for k, v in (yaml.safe_load(head) or {}).items()}, body
+
+
+def _wait_up(url: str, proc: subprocess.Popen) -> None:
+    for _ in range(600):
+        if proc.poll() is not None:
+            raise RuntimeError(f"ssg serve exited: {proc.stderr.read().decode(errors='replace')[-400:]}")
+        try:
+            urllib.request.urlopen(url, timeout=5).read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("ssg serve did not come up within 60 s")
+
+
+def _long_poll(base: str, epoch: int, got: dict[str, float]) -> None:
+    try:
+        urllib.request.urlopen(f"{base}__ssg__/livereload?epoch={epoch}", timeout=30).read()
+        got["t"] = time.perf_counter()
+    except OSError:
+        pass
+
+
+def _browser_latency(url: str, page_file: Path, original: str, runs: int) -> dict[str, Any]:
+    """Save → new text visible in headless Chromium through the injected live-reload script."""
+    chromium = Path("/usr/bin/chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return {"available": False, "reason": "playwright is not installed"}
+    if not chromium.exists():
+        return {"available": False, "reason": "no /usr/bin/chromium"}
+    times = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
+        try:
+            tab = browser.new_page()
+            tab.goto(url)
+            for n in range(runs):
+                tab.wait_for_timeout(500)  # the page's long poll is parked
+                marker = f"bench-browser-{secrets.token_hex(4)}"
+                t0 = time.perf_counter()
+                page_file.write_text(original + f"\n{marker}\n")
+                tab.wait_for_function(f"document.body && document.body.innerText.includes({marker!r})",
+                                      timeout=30000, polling=10)
+                times.append(time.perf_counter() - t0)
+        finally:
+            browser.close()
+    return {"available": True, "seconds": summary(times)}
+
+
+# --- report -----------------------------------------------------------------------------
+
+def _fmt(v: float | None, unit: str = "") -> str:
+    if v is None:
+        return "–"
+    return f"{v:,.0f}{unit}" if abs(v) >= 100 else f"{v:.2f}{unit}" if abs(v) < 10 else f"{v:.1f}{unit}"
+
+
+def _mmm(d: dict[str, Any] | None, unit: str = "") -> str:
+    if not d:
+        return "–"
+    return f"{_fmt(d['median'], unit)} ({_fmt(d['min'])}–{_fmt(d['max'])})"
+
+
+def table(r: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
+    """Rows: figure, ours (median (min–max)), goal and met?, anchor, ratio."""
+    rows: list[tuple[str, str, str, str, str]] = []
+    A = anchors.ISSUE
+
+    def goal(ok: bool | None, text: str) -> str:
+        return f"{text} {'MET' if ok else 'NOT MET' if ok is not None else ''}".strip()
+
+    if "full" in r and "error" not in r["full"]:
+        f, mh = r["full"], r.get("mhonarc", {})
+        s, mem = f["seconds"]["median"], f["tree_pss_mb"]["median"]
+        mh_s = mh.get("full_seconds", {}).get("median") if mh.get("installed") else None
+        mh_txt = f"MHonArc {_mmm(mh['full_seconds'], ' s')} here" if mh_s else "MHonArc 67–77 s (issue)"
+        rows.append(("1 full build, wall", _mmm(f["seconds"], " s"), goal(s <= 12, "≤ 12 s"),
+                     f"{mh_txt}; pi-index 22 s (issue)",
+                     f"{(mh_s or 72) / s:.2f}x MHonArc, {22 / s:.2f}x pi-index"))
+        mh_mb = mh.get("full_maxrss_mb", {}).get("median") if mh.get("installed") else None
+        rows.append(("1 full build, peak PSS (tree)", _mmm(f["tree_pss_mb"], " MB"), goal(mem <= 300, "≤ 300 MB"),
+                     f"MHonArc {_fmt(mh_mb or 363, ' MB')}" + (" here" if mh_mb else " (issue)"),
+                     f"{(mh_mb or 363) / mem:.2f}x less"))
+        rows.append(("1 full build, max RSS 1 proc", _mmm(f["maxrss_mb"], " MB"), "", "", ""))
+        rows.append(("1 full build, pages", str(f["pages"]), "", "≈4,800 (issue)", ""))
+    if "incremental" in r and "error" not in r["incremental"]:
+        inc, mh = r["incremental"], r.get("mhonarc", {})
+        mh_add = mh.get("add300_seconds", {}).get("median") if mh.get("installed") else None
+        for name in ("tip", "half"):
+            s = inc[name]["seconds"]["median"]
+            rows.append((f"2 +300 msgs at {name} ({inc[name]['history_messages']:,})", _mmm(inc[name]["seconds"], " s"),
+                         goal(s <= 0.5, "≤ 0.5 s"),
+                         (f"MHonArc -add {_fmt(mh_add, ' s')} here" if mh_add else "MHonArc -add 3.9 s (issue)")
+                         + "; pi-index 0.46–2.0 s (issue)",
+                         f"{(mh_add or 3.9) / s:.2f}x MHonArc, {0.46 / s:.2f}x pi-index basic"))
+    if "render" in r and "error" not in r["render"]:
+        rd = r["render"]
+        ours = rd["ssg_pages_per_s"]["median"]
+        h = rd.get("hugo", {})
+        hugo = h.get("pages_per_s", {}).get("median") if h.get("installed") else None
+        rows.append(("3 render 5,000 pages, ssg", _mmm(rd["ssg_pages_per_s"], " p/s"),
+                     goal(ours >= (hugo or A["hugo_pages_per_s"]), "≥ Hugo"),
+                     f"Hugo {_mmm(h['pages_per_s'], ' p/s')} here" if hugo else "Hugo 1,200 p/s (issue)",
+                     f"{ours / (hugo or A['hugo_pages_per_s']):.2f}x Hugo"))
+        nc = rd["nochange_seconds"]["median"]
+        rows.append(("3 no-change rebuild (5,000)", _mmm(rd["nochange_seconds"], " s"), goal(nc <= 0.2, "≤ 0.2 s"), "", ""))
+    if "preview" in r and "error" not in r["preview"]:
+        pv = r["preview"]
+        s = pv["signal_seconds"]["median"]
+        rows.append(("4 save → reload signal", _mmm(pv["signal_seconds"], " s"), goal(s <= 0.3, "≤ 0.3 s"), "", ""))
+        rows.append(("4 save → signal + page fetched", _mmm(pv["signal_plus_fetch_seconds"], " s"), "", "", ""))
+        b = pv.get("browser", {})
+        if b.get("available"):
+            s = b["seconds"]["median"]
+            rows.append(("4 save → text in Chromium", _mmm(b["seconds"], " s"), goal(s <= 0.3, "≤ 0.3 s"), "", ""))
+    if "read" in r and "error" not in r["read"]:
+        rd = r["read"]
+        v = rd["mb_per_s"]["median"]
+        rows.append(("5 read raw mail", _mmm(rd["mb_per_s"], " MB/s"), goal(v >= 150, "≥ 150 MB/s"),
+                     f"git cat-file alone {_fmt(rd['cat_file_s'], ' s')} here, 1.1 s (issue)",
+                     f"{v / rd['cat_file_mb_per_s']:.2f}x cat-file" if rd.get("cat_file_mb_per_s") else ""))
+    if "parse" in r and "error" not in r["parse"]:
+        rows.append(("5 parse mail (1 process)", _mmm(r["parse"]["msg_per_s"], " msg/s"), "",
+                     f"{_fmt(r['parse']['msg_per_cpu_s'])} msg/CPU-s", ""))
+    for name, res in r.items():
+        if isinstance(res, dict) and "error" in res:
+            rows.append((f"{name}: FAILED", res["error"][:70], "", "", ""))
+    return rows
+
+
+def print_table(rows: list[tuple[str, ...]]) -> None:
+    head = ("figure", "ssg median (min–max)", "goal", "anchor", "ratio (anchor/ssg time)")
+    widths = [max(len(str(x[i])) for x in [head, *rows]) for i in range(5)]
+    for row in [head, tuple("-" * w for w in widths), *rows]:
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip())
+
+
+def machine() -> dict[str, Any]:
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
+                if line.startswith("model name")), platform.processor())
+    return {"nproc": os.cpu_count(), "cpu": cpu, "python": platform.python_version(),
+            "git": subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip(),
+            "commit": subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                                     capture_output=True, text=True).stdout.strip()}
+
+
+def default_archive() -> Path:
+    env = os.environ.get("SSG_REAL_ARCHIVE")
+    return Path(env) if env else ROOT.parent / "shared" / "archives" / "linux-hyperv.git"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--archive", type=Path, default=default_archive())
+    ap.add_argument("--workdir", type=Path, default=ROOT / "bench" / "results")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--quick", action="store_true", help="one run of everything")
+    ap.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections: " + ",".join(SECTIONS))
+    ap.add_argument("--merge", action="store_true",
+                    help="keep the other sections' results from the previous latest.json")
+    args = ap.parse_args(argv)
+    archive = args.archive.resolve()
+    if not archive.exists():
+        print(f"bench: no archive at {archive}; pass --archive PATH or set SSG_REAL_ARCHIVE "
+              "(a public-inbox inbox or epoch .git)", file=sys.stderr)
+        return 2
+    wanted = [s.strip() for s in args.only.split(",") if s.strip()]
+    unknown = set(wanted) - set(SECTIONS)
+    if unknown:
+        ap.error(f"unknown section(s): {', '.join(sorted(unknown))}")
+    if "render" in wanted and "full" not in wanted and not (args.workdir / "work" / "sample-pages").is_dir():
+        wanted.insert(0, "full")
+    work = args.workdir.resolve()
+    (work / "work").mkdir(parents=True, exist_ok=True)
+    bench = Bench(archive, work / "work", 1 if args.quick else args.runs)
+    started = time.time()
+    report: dict[str, Any] = {"archive": str(archive), "runs": bench.runs, "machine": machine(),
+                              "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+                              "load_start": os.getloadavg(), "results": bench.results}
+    if args.merge and (work / "latest.json").is_file():
+        old = json.loads((work / "latest.json").read_text()).get("results", {})
+        bench.results.update({k: v | {"merged_from_previous_run": True} for k, v in old.items() if k not in wanted})
+    for name in sorted(wanted, key=SECTIONS.index):
+        l0, t0 = load(), time.perf_counter()
+        print(f"[{time.strftime('%H:%M:%S')}] {name}… (load {l0})", file=sys.stderr, flush=True)
+        try:
+            res = getattr(bench, name)()
+        except Exception as exc:  # one broken section must not lose the others
+            res = {"error": f"{type(exc).__name__}: {exc}"}
+        res["load"] = {"start": l0, "end": load()}
+        res["section_seconds"] = round(time.perf_counter() - t0, 1)
+        bench.results[name] = res
+        (work / "latest.json").write_text(json.dumps(report, indent=1, default=str))
+    report["load_end"] = os.getloadavg()
+    (work / "latest.json").write_text(json.dumps(report, indent=1, default=str))
+    m = report["machine"]
+    print(f"\nssg {m['commit']} on {m['nproc']} × {m['cpu']}, Python {m['python']}; {bench.runs} run(s) each; "
+          f"load {report['load_start'][0]:.1f} → {report['load_end'][0]:.1f}")
+    print_table(table(bench.results))
+    prof = bench.results.get("profile", {})
+    if prof.get("top_cumulative"):
+        print(f"\nprofile of one full build ({_fmt(prof['seconds_under_profiler'], ' s')} under cProfile, "
+              "main process only), top 25 by cumulative time:")
+        print(f"  {'cumtime':>8} {'tottime':>8} {'calls':>9}  function")
+        for row in prof["top_cumulative"]:
+            print(f"  {row['cumtime']:8.2f} {row['tottime']:8.2f} {row['calls']:9d}  {row['function']}")
+        print(f"  (sorted by own time as well: {prof['text']})")
+    print(f"\nJSON: {work / 'latest.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
