@@ -98,12 +98,18 @@ def _side_path(text: str) -> str:
 class _File:
     """Mutable accumulator for one file while scanning (never leaves this module)."""
 
-    __slots__ = ("old", "new", "ins", "dels", "binary", "status", "git", "prefixed")
+    __slots__ = ("old", "new", "ins", "dels", "binary", "status", "git", "prefixed", "hunks")
 
     def __init__(self, old: str = "", new: str = "", git: bool = False,
                  prefixed: bool = True) -> None:
         self.old, self.new, self.ins, self.dels = old, new, 0, 0
         self.binary, self.status, self.git, self.prefixed = False, "M", git, prefixed
+        self.hunks = 0
+
+    def is_change(self) -> bool:
+        """False for a header with nothing under it (prose that merely looks like a diff)."""
+        return bool(self.hunks or self.binary or self.status != "M" or
+                    (self.git and self.old == DEV_NULL) or (self.git and self.new == DEV_NULL))
 
     def freeze(self) -> FileStat:
         strip_a = "a/" if self.prefixed else ""
@@ -158,6 +164,7 @@ def compute(diff_text: str) -> Diffstat:
                 continue
             if cur.status == "T":
                 cur.status = "M"
+            cur.hunks += 1
             i = _count_hunk(cur, lines, i, int(m.group(1) or 1), int(m.group(2) or 1))
         elif head == "diff" and line.startswith("diff --git "):
             old, new = _git_header_paths(line[11:])
@@ -180,7 +187,7 @@ def compute(diff_text: str) -> Diffstat:
         elif head == "Bina" and line.startswith("Binary files ") and line.endswith(" differ"):
             cur = _binary_files_line(line)
             files.append(cur)
-    return Diffstat(files=tuple(f.freeze() for f in files))
+    return Diffstat(files=tuple(f.freeze() for f in files if f.is_change()))
 
 
 def _take_side_paths(f: _File, old: str, new: str) -> None:

@@ -219,6 +219,13 @@ def test_compute_prose_only_is_empty():
     assert compute("Hello\n---\nnot a diff\n").files == ()
 
 
+def test_headers_without_hunks_are_not_changes_but_empty_new_files_are():
+    assert compute("Try this:\n--- a/x.c\n+++ b/x.c\nand tell me\n").files == ()
+    assert compute("diff --git a/x.c b/x.c\nindex 1..2 100644\n").files == ()
+    (f,) = compute("diff --git a/e b/e\nnew file mode 100644\nindex 0000000..e69de29\n").files
+    assert (f.path, f.status, f.insertions) == ("e", "A", 0)
+
+
 def test_unquote_path():
     assert unquote_path('"a/tab\\there"') == "a/tab\there"
     assert unquote_path('"a/q\\"uote"') == 'a/q"uote'
