@@ -156,7 +156,8 @@ def process_range(cfg: Config, idx: Index, ids: Identities, path: str, period: P
         d = r["data"]
         slots.setdefault(r["message_id"], (d.get("index") or 0, d.get("subindex") or 0, r["date"]))
     fresh = [s for s in grouping.series if s.id not in stored]
-    links = revisions.link_previous(fresh, _candidates(idx, fresh)) if fresh else {}
+    earlier = _candidates(idx, fresh) + [revisions.record(s) for s in fresh]  # v1 and v2 may share a range
+    links = revisions.link_previous(fresh, earlier) if fresh else {}
     views, rows = [], []
     for s in grouping.series:
         if s.id in stored:
