@@ -37,7 +37,7 @@ import anchors  # noqa: E402
 
 PY = sys.executable
 SITE_URL = "https://example.org/hyperv/"
-SECTIONS = ("read", "parse", "render", "preview", "full", "profile", "incremental", "mhonarc")
+SECTIONS = ("read", "parse", "full", "render", "preview", "profile", "incremental", "mhonarc")
 
 
 # --- measuring ------------------------------------------------------------------------
@@ -187,14 +187,16 @@ class Bench:
             stats = pstats.Stats(str(prof), stream=fh)
             stats.sort_stats("cumulative").print_stats(25)
             stats.sort_stats("tottime").print_stats(25)
-        stats = pstats.Stats(str(prof))
-        rows = []
-        for func, (cc, nc, tt, ct, _) in stats.stats.items():  # type: ignore[attr-defined]
-            rows.append({"function": f"{Path(func[0]).name}:{func[1]}({func[2]})", "calls": nc,
-                         "tottime": round(tt, 3), "cumtime": round(ct, 3)})
-        return {"seconds_under_profiler": res["seconds"], "file": str(prof), "text": str(text),
-                "top_cumulative": sorted(rows, key=lambda r: -r["cumtime"])[:25],
-                "top_tottime": sorted(rows, key=lambda r: -r["tottime"])[:15]}
+        out = {"seconds_under_profiler": res["seconds"], "file": str(prof), "text": str(text),
+               "top_cumulative": _top(prof, "cumtime", 25), "top_tottime": _top(prof, "tottime", 15)}
+        rsite = self.work / "render-ssg"
+        if (rsite / "site").is_dir():  # the 5,000-page site, already built: a no-change rebuild
+            prof = self.work / "nochange-render.prof"
+            res = timed([PY, "-m", "cProfile", "-o", str(prof), "-m", "ssg", "build", "-q", "--no-digest"], rsite)
+            out["nochange_render"] = {"seconds_under_profiler": res["seconds"], "file": str(prof),
+                                      "top_cumulative": _top(prof, "cumtime", 15),
+                                      "top_tottime": _top(prof, "tottime", 10)}
+        return out
 
     def incremental(self) -> dict[str, Any]:
         """Goal 2: 300 new messages on a built site, at the tip and half-way through history."""
@@ -208,14 +210,15 @@ class Bench:
         for name, idx in points.items():
             base, new = commits[idx - 300], commits[idx]
             git(clone, "update-ref", "refs/heads/master", base)
-            snap = site_dir(self.work / f"incr-{name}-base", clone)
-            first = build(snap)
+            site = site_dir(self.work / f"incr-{name}", clone)
+            first = build(site)
+            snap = self.work / f"incr-{name}-snapshot"  # restored to the same path before each run
+            shutil.rmtree(snap, ignore_errors=True)
+            shutil.copytree(site, snap, symlinks=True)
             git(clone, "update-ref", "refs/heads/master", new)
             runs = []
             for n in range(self.runs):
-                site = self.work / f"incr-{name}"
-                if site.exists():
-                    shutil.rmtree(site)
+                shutil.rmtree(site)
                 shutil.copytree(snap, site, symlinks=True)
                 runs.append(build(site, memory=True) | {"load": load()})
             changed = _changed_files(snap / "content", site / "content")
@@ -351,6 +354,15 @@ class Bench:
                 "full_seconds": summary([r["seconds"] for r in full]),
                 "full_maxrss_mb": summary([r["maxrss_mb"] for r in full]),
                 "add300_seconds": summary(add)}
+
+
+def _top(prof: Path, key: str, n: int) -> list[dict[str, Any]]:
+    import pstats
+
+    rows = [{"function": f"{Path(func[0]).name}:{func[1]}({func[2]})", "calls": nc,
+             "tottime": round(tt, 3), "cumtime": round(ct, 3)}
+            for func, (cc, nc, tt, ct, _) in pstats.Stats(str(prof)).stats.items()]  # type: ignore[attr-defined]
+    return sorted(rows, key=lambda r: -r[key])[:n]
 
 
 def _changed_files(a: Path, b: Path) -> int:
@@ -585,6 +597,12 @@ def main(argv: list[str] | None = None) -> int:
         for row in prof["top_cumulative"]:
             print(f"  {row['cumtime']:8.2f} {row['tottime']:8.2f} {row['calls']:9d}  {row['function']}")
         print(f"  (sorted by own time as well: {prof['text']})")
+        nc = prof.get("nochange_render")
+        if nc:
+            print(f"\nprofile of the no-change rebuild of the 5,000 pages "
+                  f"({_fmt(nc['seconds_under_profiler'], ' s')} under cProfile), top 10 by own time:")
+            for row in nc["top_tottime"]:
+                print(f"  {row['cumtime']:8.2f} {row['tottime']:8.2f} {row['calls']:9d}  {row['function']}")
     print(f"\nJSON: {work / 'latest.json'}")
     return 0
 
