@@ -211,7 +211,7 @@ def split_point(text: str) -> int:
     diff = DIFF_START_RE.search(padded)
     if diff is None and ("changed" not in text or SUMMARY_RE.search(padded) is None):
         return -1
-    sep = SPLIT_LINE_RE.search(padded)
+    sep = SPLIT_LINE_RE.search(padded, 0, diff.start() + 1 if diff is not None else len(padded))
     if sep is not None:
         return sep.start()
     return diff.start() if diff is not None else -1
@@ -272,9 +272,9 @@ def make_trailer(name: str, value: str) -> Trailer | None:
     value = COMMENT_RE.sub("", value).strip()
     if canon == "fixes" and HEX_RE.match(value) is None:
         return None
-    person = parse_address(value)
     if canon in UTILITY or "://" in value:
         return Trailer(name=name, value=value, canonical=canon, kind="utility")
+    person = parse_address(value)
     if person is not None:
         return Trailer(name=name, value=MAILTO_RE.sub("", value).strip(), canonical=canon,
                        kind="person", person=person)

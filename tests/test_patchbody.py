@@ -38,6 +38,7 @@ def test_signature_marker_followed_by_a_diff_is_not_a_signature():
     ("first\n---\nsecond\n", None),                                 # decoration, no diff
     ("first\n----\n" + DIFF, "diff --git"),                         # four dashes: no split
     ("> diff --git a/x b/x\n> --- a/x\n---\nreply\n", None),        # quoted diff only
+    ("msg\n" + DIFF + "---\n", "diff --git"),                         # '---' after the diff
 ])
 def test_split_point(body, split_at):
     at = pb.split_point(body)
