@@ -161,44 +161,41 @@ class Index:
         for r in self.db.execute(query, params):
             yield self._row(r)
 
-    def messages_where(self, column: str, values: Iterable[str]) -> list[dict[str, Any]]:
-        assert column in ("message_id", "series_id", "thread_root", "author_key", "sender_key", "digest")
-        values = sorted(set(values))
+    _COLUMNS = {
+        "messages": ("message_id", "series_id", "thread_root", "author_key", "sender_key", "digest"),
+        "series": ("id", "title_key", "change_id", "submitter_key", "digest"),
+        "reviews": ("reviewer_key", "series_id", "target", "message_id"),
+    }
+    _ORDER = {"messages": ("date", "message_id"), "series": ("date", "id"),
+              "reviews": ("message_id", "tag", "reviewer_key")}
+
+    def _where(self, table: str, column: str, values: Iterable[str]) -> list[dict[str, Any]]:
+        """Rows of ``table`` whose ``column`` is one of ``values``, in a stable order."""
+        assert column in self._COLUMNS[table]
+        wanted = sorted(set(v for v in values if v))
         out = []
-        for i in range(0, len(values), 500):
-            chunk = values[i:i + 500]
-            q = f"SELECT * FROM messages WHERE {column} IN ({','.join('?' * len(chunk))})"
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i:i + 500]
+            q = f"SELECT * FROM {table} WHERE {column} IN ({','.join('?' * len(chunk))})"
             out.extend(self._row(r) for r in self.db.execute(q, chunk))
-        out.sort(key=lambda r: (r["date"], r["message_id"]))
+        order = self._ORDER[table]
+        out.sort(key=lambda r: tuple(r[k] for k in order))
         return out
 
+    def messages_where(self, column: str, values: Iterable[str]) -> list[dict[str, Any]]:
+        return self._where("messages", column, values)
+
     def series_where(self, column: str, values: Iterable[str]) -> list[dict[str, Any]]:
-        assert column in ("id", "title_key", "change_id", "submitter_key", "digest")
-        values = sorted(set(v for v in values if v))
-        out = []
-        for i in range(0, len(values), 500):
-            chunk = values[i:i + 500]
-            q = f"SELECT * FROM series WHERE {column} IN ({','.join('?' * len(chunk))})"
-            out.extend(self._row(r) for r in self.db.execute(q, chunk))
-        out.sort(key=lambda r: (r["date"], r["id"]))
-        return out
+        return self._where("series", column, values)
+
+    def reviews_where(self, column: str, values: Iterable[str]) -> list[dict[str, Any]]:
+        return self._where("reviews", column, values)
 
     def series_digests(self, series_ids: Iterable[str]) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
         for sid in sorted(set(series_ids)):
             rows = self.db.execute("SELECT digest FROM series_digests WHERE series_id=? ORDER BY digest", (sid,))
             out[sid] = [r[0] for r in rows]
-        return out
-
-    def reviews_where(self, column: str, values: Iterable[str]) -> list[dict[str, Any]]:
-        assert column in ("reviewer_key", "series_id", "target", "message_id")
-        values = sorted(set(values))
-        out = []
-        for i in range(0, len(values), 500):
-            chunk = values[i:i + 500]
-            q = f"SELECT * FROM reviews WHERE {column} IN ({','.join('?' * len(chunk))})"
-            out.extend(self._row(r) for r in self.db.execute(q, chunk))
-        out.sort(key=lambda r: (r["message_id"], r["tag"], r["reviewer_key"]))
         return out
 
     def digest(self, path: str) -> dict[str, Any] | None:
