@@ -315,8 +315,10 @@ HOSTILE = st.sampled_from([b"\n", b"\r\n", b"=?", b"?=", b"=?utf-8?b?", b"=?x?q?
        st.lists(st.tuples(st.integers(0, 5000), st.integers(0, 40),
                           st.one_of(HOSTILE, st.binary(max_size=20))), max_size=6))
 def test_parse_never_raises_on_mutated_fixtures(path, cuts):
-    mail = parse(raw(_mutate(path.read_bytes(), cuts)))
+    data = _mutate(path.read_bytes(), cuts)
+    mail = parse(raw(data))
     assert "parse-error" not in codes(mail)
+    assert parse(raw(data)) == mail  # pure: same bytes, same Mail
 
 
 # --- the real archive -------------------------------------------------------------
