@@ -238,18 +238,20 @@ class _Grouper:
         return self._merge_partials(kept)
 
     def _adopter(self, batch: _Batch, heads: Mapping[str, _Batch]) -> _Batch | None:
-        """The cover or pull a cover-less batch replies to, if it may adopt it."""
+        """The cover or pull a cover-less batch replies to, if it may adopt it: same
+        sender, same size (or an open cover/pull), no repeated slot, close in time
+        (a version that differs from the cover's is a typo only within minutes)."""
         for mail in sorted(batch.mails, key=counter_key):
             head = heads.get(mail.in_reply_to)
             if head is None:
                 continue
             anchor = head.head
             same_version = version_key(anchor.subject.version) == version_key(mail.subject.version)
+            window = BATCH_WINDOW if same_version or anchor.subject.expected is None else NEARBY_WINDOW
             if (sender_key(anchor) == sender_key(mail)
                     and anchor.subject.expected in (None, mail.subject.expected)
-                    and (anchor.subject.expected is None or same_version or len(batch.mails) == 1)
                     and not (head.slots() & batch.slots())
-                    and abs(mail.date - anchor.date) <= BATCH_WINDOW):
+                    and abs(mail.date - anchor.date) <= window):
                 return head
         return None
 
@@ -334,9 +336,17 @@ def _most_common(values: Iterable, key=None):
 
 
 def _version(head: Mail | None, patches: Sequence[Mail]) -> str:
-    if head is not None and (head.subject.version_explicit or not patches):
-        return head.subject.version
-    return _most_common((p.subject.version for p in patches), key=version_key) or "1"
+    """The batch's version by vote: explicit versions of the patches, the cover's
+    counting one and a half (a typo on one patch or on the cover is outvoted)."""
+    votes: dict[str, float] = {}
+    for p in patches:
+        if p.subject.version_explicit:
+            votes[p.subject.version] = votes.get(p.subject.version, 0) + 1
+    if head is not None and head.subject.version_explicit:
+        votes[head.subject.version] = votes.get(head.subject.version, 0) + 1.5
+    if not votes:
+        return (head or patches[0]).subject.version if (head or patches) else "1"
+    return max(votes, key=lambda v: (votes[v], version_key(v), v))
 
 
 def _expected(head: Mail | None, patches: Sequence[Mail]) -> int | None:

@@ -193,6 +193,15 @@ def test_version_typo_inside_a_stem_batch():  # edge 39
     assert s.version == "14" and s.patches == (_gse(2), _gse(3), _gse(4)) and s.cover == _gse(1)
 
 
+def test_version_typo_on_the_cover_is_outvoted():  # edge 39, the other way round
+    for make_id in (lambda k: f"1702518704-15886-{k}-git-send-email-alice@example.org", lambda k: f"soc{k}"):
+        cover = mail(make_id(1), subject("Soc", version="2", index=0, expected=3))
+        ps = [mail(make_id(k + 1), subject(f"Soc {k}", version="3", index=k, expected=3),
+                   in_reply_to=cover.message_id, diff=True, date=T0 + k) for k in (1, 2, 3)]
+        s = only(sg.group([cover, *ps]))
+        assert s.version == "3" and s.cover == cover.message_id and len(s.patches) == 3
+
+
 def test_version_typo_without_stems_is_adopted_by_the_cover():  # edge 39
     ms = series_mails("t", "Big", 3, version="14")
     typo = ms[2]
