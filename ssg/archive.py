@@ -345,8 +345,9 @@ class Archive:
                 yield self._commit(seg.epoch, head, changes)
             if proc.wait() != 0:
                 err.seek(0)
-                msg = err.read().decode("utf-8", "replace").strip()
-                raise ArchiveError(f"git log failed in epoch {seg.epoch} ({git_dir}): {msg}")
+                said = err.read().decode("utf-8", "replace").strip().splitlines() or ["?"]
+                raise ArchiveError(f"git log failed in epoch {seg.epoch} ({git_dir}): {said[-1]}; "
+                                   "the repository may be corrupt (try git fsck)")
         finally:
             if proc.poll() is None:
                 proc.kill()
@@ -467,7 +468,8 @@ class _CatFile:
 
     def failure(self, commit: Commit, got: str) -> ArchiveError:
         self.err.seek(0)
-        why = self.err.read().decode("utf-8", "replace").strip() or got or "git cat-file stopped"
+        said = self.err.read().decode("utf-8", "replace").strip().splitlines()
+        why = said[-1] if said else got or "git cat-file stopped"  # git's last word: the fatal
         return ArchiveError(f"cannot read blob {commit.blob} of commit {commit.commit} in epoch "
                             f"{self.epoch.number}: {why}; the repository may be corrupt (try "
                             "git fsck, or fetch the epoch again)")

@@ -323,3 +323,18 @@ def test_real_archive_ranges(real_archive: Path) -> None:
         assert all(c.blob and not c.deleted for c in commits)
         assert all(x.committed <= y.committed for x, y in zip(commits, commits[1:]))
         assert [m.commit for m in a.read(commits[::-10])] == [c.commit for c in commits[::-10]]
+
+
+def test_corrupt_pack_raises_archive_error(archive_factory) -> None:
+    mails = [make_mail(f"z{i}", "y" * 2000 + f"{i}\n") for i in range(20)]
+    inbox = archive_factory(mails, bare=True)
+    with Archive.open(inbox) as a:
+        commits = list(a.commits(a.resolve(None)))
+    pack = max((inbox / "objects" / "pack").glob("*.pack"), key=lambda p: p.stat().st_size)
+    data = bytearray(pack.read_bytes())
+    for i in range(len(data) // 3, 2 * len(data) // 3, 7):
+        data[i] ^= 0x55
+    pack.chmod(0o644)
+    pack.write_bytes(bytes(data))
+    with Archive.open(inbox) as a, pytest.raises(ArchiveError, match="cannot read blob .* of commit"):
+        list(a.read(commits))
