@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from ssg import series as sg
 from ssg.model import Address
 from tests.mailfactory import ALICE, BOB, CAROL, T0, mail, reply, series_mails, subject
@@ -443,9 +446,6 @@ def test_stem():
 
 
 # --- properties --------------------------------------------------------------
-
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 PEOPLE = (ALICE, BOB, CAROL)
 
