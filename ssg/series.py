@@ -345,7 +345,7 @@ def _version(head: Mail | None, patches: Sequence[Mail]) -> str:
     if head is not None and head.subject.version_explicit:
         votes[head.subject.version] = votes.get(head.subject.version, 0) + 1.5
     if not votes:
-        return (head or patches[0]).subject.version if (head or patches) else "1"
+        return (head or patches[0]).subject.version
     return max(votes, key=lambda v: (votes[v], version_key(v), v))
 
 
@@ -391,7 +391,7 @@ def _series(grouper: _Grouper, batch: _Batch) -> Series:
     patches = sorted((m for m in batch.mails if m is not head), key=counter_key)
     lead = head if head is not None else patches[0]
     expected = _expected(head, patches)
-    taken = [p.index for p in grouper.prior.values() if batch.continues and p.series_id == batch.continues]
+    taken = grouper.prior_taken.get(batch.continues, ()) if batch.continues else ()
     missing = _missing(expected, patches, taken)
     pull = (head is not None and grouper.cls[head.message_id] == "pull") or any(
         m.subject.is_pull for m in batch.mails)
