@@ -80,3 +80,12 @@ def test_order_independent():
         random.Random(seed).shuffle(shuffled)
         assert t.build(shuffled) == expected
     assert expected.root_map()["d"] == "ghost" and expected.root_map()["c"] == "ghost"
+
+
+def test_nearest_owner_walks_through_targets_and_survives_cycles():
+    ms = [mail("p", "patch"), mail("r1", "x", in_reply_to="p"), mail("r2", "x", in_reply_to="r1"),
+          mail("r3", "x", in_reply_to="ghost"), mail("c1", "x", in_reply_to="c2"),
+          mail("c2", "x", in_reply_to="c1")]
+    found = t.nearest_owner(ms, ["r2", "r1", "r3", "c1", "c2"], {"p": "S"})
+    assert found == {"r1": "S", "r2": "S"}
+    assert t.nearest_owner(ms, ["r3"], {"ghost": "EARLIER"}) == {"r3": "EARLIER"}
