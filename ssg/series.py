@@ -13,7 +13,8 @@ The steps (MAIL-NOTES "Series grouping"):
    ``BATCH_WINDOW`` starts a new batch;
 4. a cover or pull adopts a cover-less batch of the same sender replying to it
    (naked covers, ``[GIT PULL]`` + ``[PATCH nn/NN]``, one mis-versioned patch), or
-   of the same shape sent just after it in its thread or un-threaded; cover-less
+   of the same shape sent within minutes of it, un-threaded, in its thread or
+   replying to an absent message (a cover id rewritten by a mail server); cover-less
    partial batches of one thread and shape close in time merge (V8.1 5/9 + 6/9);
 5. each batch becomes a ``Series``; ``revisions.mark`` links revisions and flags
    partial rerolls and resends; replies are attributed to the series of their
@@ -256,22 +257,29 @@ class _Grouper:
         return None
 
     def _nearby_adopter(self, batch: _Batch, shapes: Mapping[tuple, list[_Batch]]) -> _Batch | None:
-        """Patches that reply to nothing outside their batch, or only inside the
-        cover's thread, join the nearest same-shape cover sent at most
-        ``NEARBY_WINDOW`` before them (un-threaded patches; covers and patches sent
-        by separate git-send-email runs)."""
+        """A cover-less batch joins the nearest same-shape cover (same sender,
+        version and size, no repeated slot) sent within ``NEARBY_WINDOW`` before it
+        (or after it, when both are in one thread) if its members reply to nothing,
+        to each other, to absent messages (a cover whose Message-ID a mail server
+        rewrote) or inside the cover's thread (separate git-send-email runs)."""
         own = {m.message_id for m in batch.mails}
         first = batch.first()
         best = None
         for head in shapes.get(_shape(first), ()):
             gap = first.date - head.head.date
             root = self.roots.get(head.head.message_id)
-            if not (-60 <= gap <= NEARBY_WINDOW) or head.slots() & batch.slots():
+            same_thread = all(self.roots.get(m.message_id) == root for m in batch.mails)
+            if not ((-NEARBY_WINDOW if same_thread else -60) <= gap <= NEARBY_WINDOW) \
+                    or head.slots() & batch.slots():
                 continue
-            if all(not m.in_reply_to or m.in_reply_to in own or self.roots.get(m.message_id) == root
-                   for m in batch.mails) and (best is None or gap < best[0]):
-                best = (gap, head)
+            if all(not m.in_reply_to or m.in_reply_to in own or self._absent(m.in_reply_to)
+                   or self.roots.get(m.message_id) == root for m in batch.mails) \
+                    and (best is None or abs(gap) < best[0]):
+                best = (abs(gap), head)
         return best[1] if best else None
+
+    def _absent(self, message_id: str) -> bool:
+        return message_id not in self.by_id and message_id not in self.prior
 
     def _merge_partials(self, batches: list[_Batch]) -> list[_Batch]:
         """Cover-less batches of one thread, sender, version and size, close in time

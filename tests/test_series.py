@@ -338,6 +338,23 @@ def test_unthreaded_patches_join_the_cover_sent_just_before():
     assert ids[sg.series_id("u0")].patches == ("u2",) and ids[sg.series_id("u9")].patches == ("u9",)
 
 
+def test_patches_replying_to_a_rewritten_cover_id_join_it():
+    cover = mail("RewrittenByServer@mail.example", subject("Remove it", index=0, expected=2))
+    ps = [mail(f"rw{k}", subject(f"Remove {k}", index=k, expected=2), diff=True, date=T0 + k,
+               in_reply_to="20221205153644.60909-1-alice@example.org") for k in (1, 2)]
+    s = only(sg.group([cover, *ps]))
+    assert s.cover == cover.message_id and s.patches == ("rw1", "rw2")
+
+
+def test_cover_resent_after_its_patches_in_the_same_thread():
+    ps = [mail(f"bp{k}", subject(f"Check {k}", version="0", index=k, expected=42), diff=True,
+               date=T0 + k, in_reply_to="lost-cover") for k in (8, 17)]
+    cover = mail("bp-cover", subject("notifiers", version="0", index=0, expected=42), in_reply_to="lost-cover",
+                 date=T0 + 480)
+    s = only(sg.group([*ps, cover]))
+    assert s.cover == "bp-cover" and s.patches == ("bp8", "bp17") and s.thread_root == "lost-cover"
+
+
 def test_replies_with_diffs_never_start_series():  # edges 20, 21
     ms = series_mails("r", "Thing", 2)
     fixup = reply("rr", ms[2], diff=True)
