@@ -52,7 +52,9 @@ def watch(page) -> list[str]:
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
-    page.on("requestfailed", lambda req: errors.append(f"request failed: {req.url}"))
+    # a request cancelled by the next navigation (net::ERR_ABORTED) is not a broken link
+    page.on("requestfailed", lambda req: errors.append(f"request failed: {req.url} {req.failure}")
+            if "ERR_ABORTED" not in (req.failure or "") else None)
     page.on("response", lambda resp: errors.append(f"HTTP {resp.status}: {resp.url}") if resp.status >= 400 else None)
     return errors
 
