@@ -38,7 +38,7 @@ SIMPLE_ADDR_RE = re.compile(
 BARE_ADDR_RE = re.compile(r"[^\s<>\"'(),;:\[\]@]{1,64}@[^\s<>\"'(),;:\[\]]{1,200}")
 RELAY_RE = re.compile(r"devnull\+[^@]{0,200}@kernel\.org\Z")
 MBOX_FROM_RE = re.compile(r"From [0-9a-f]{40} [^\n]{0,80}\n")
-HINTS = ("x-mailer", "user-agent", "auto-submitted", "x-patchwork-hint", "precedence",
+HINTS = ("x-mailer", "user-agent", "x-stable", "auto-submitted", "x-patchwork-hint", "precedence",
          "list-id", "x-mailing-list", "x-loop")
 PATCH_TYPES = frozenset({"text/x-patch", "text/x-diff", "application/x-patch",
                          "application/x-diff", "text/x-log"})

@@ -250,7 +250,7 @@ class Series:
     prefixes: tuple[str, ...] = ()
     """Tree/subsystem tags from the subject (net-next, kvm-unit-tests…)."""
     flags: tuple[str, ...] = ()
-    """Sorted markers: rfc, resend, autosel, partial-reroll, incomplete, continued…"""
+    """Sorted markers: rfc, resend, autosel, partial-reroll, incomplete, continued, orphan (a cover with no patch present)…"""
     missing: tuple[int, ...] = ()
     """Patch counters 1..expected with no message present."""
     change_id: str = ""
