@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 PKG = Path(__file__).resolve().parent.parent / "ssg"
-HTML_HALF = {"render", "theme", "lexers", "feeds", "serve", "watch", "deploy"}
+HTML_HALF = {"render", "theme", "lexers", "feeds", "serve", "preview_http", "watch", "deploy"}
 DATA_HALF = {"mail", "series", "seriesbuild", "digest", "classify", "threads", "archive", "content",
              "pipeline", "rangework", "assemble", "index", "stats", "subject", "patchbody"}
 PURE = {"mail", "subject", "classify", "threads", "series", "revisions", "stats", "digest", "urls",
