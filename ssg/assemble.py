@@ -7,6 +7,7 @@ functions in ``content``, ``series_page``, ``people_pages`` and ``home_pages``.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +64,26 @@ def digest_json(d: Digest) -> dict[str, Any]:
 def json_file(path: str, d: Digest) -> ContentFile:
     return ContentFile(path[:-3] + ".json", json.dumps(digest_json(d), ensure_ascii=False, indent=1,
                                                         sort_keys=False) + "\n")
+
+
+def people_rows(idx: Index) -> list[tuple[str, Address, tuple[str, ...], int, int]]:
+    """(key, most used name and address, domains by use, submissions, reviews) for everyone."""
+    names: dict[str, Counter] = defaultdict(Counter)
+    doms: dict[str, Counter] = defaultdict(Counter)
+    for key, data in idx.db.execute("SELECT author_key, data FROM messages WHERE author_key != ''"):
+        who = tuple(json.loads(data)["author"])
+        names[key][who] += 1
+        if Address(*who).domain:
+            doms[key][Address(*who).domain] += 1
+    for r in idx.db.execute("SELECT reviewer_key, data FROM reviews"):
+        names[r[0]][tuple(json.loads(r[1])["reviewer"])] += 1
+    out = []
+    for key, subs, revs in idx.author_counts():
+        c = names.get(key) or Counter({("", ""): 1})
+        who = Address(*min(c, key=lambda n: (-c[n], n)))
+        d = doms.get(key, Counter())
+        out.append((key, who, tuple(sorted(d, key=lambda x: (-d[x], x))), subs, revs))
+    return out
 
 
 class Pages:
@@ -141,24 +162,7 @@ class Pages:
         return Person(key, who, tuple(domains), series, patches, reviews)
 
     def people(self) -> list[tuple[str, Address, tuple[str, ...], int, int]]:
-        names: dict[str, Counter] = defaultdict(Counter)
-        doms: dict[str, Counter] = defaultdict(Counter)
-        rows = self.idx.db.execute("SELECT author_key, data FROM messages WHERE author_key != ''")
-        for key, data in rows:
-            who = tuple(json.loads(data)["author"])
-            names[key][who] += 1
-            if Address(*who).domain:
-                doms[key][Address(*who).domain] += 1
-        for r in self.idx.db.execute("SELECT reviewer_key, data FROM reviews"):
-            names[r[0]][tuple(json.loads(r[1])["reviewer"])] += 1
-        out = []
-        for key, subs, revs in self.idx.author_counts():
-            c = names.get(key) or Counter({("", ""): 1})
-            who = Address(*min(c, key=lambda n: (-c[n], n)))
-            d = doms.get(key, Counter())
-            domains = tuple(sorted(d, key=lambda x: (-d[x], x)))
-            out.append((key, who, domains, subs, revs))
-        return out
+        return people_rows(self.idx)
 
     def domain(self, domain: str, people: list[tuple[str, Address, tuple[str, ...], int, int]]) -> DomainInfo:
         rows = self.idx.db.execute(
@@ -213,3 +217,19 @@ def pages_for(cfg: Config, idx: Index, ids: Identities, touched: "Touched") -> l
     files.append(digests_index(refs, cfg.archive.list))
     files.append(home_page(refs, cfg.site_name, cfg.archive.list, cfg.site_description))
     return files
+
+
+def stale_pages(content: Path, idx: Index, files: list[ContentFile]) -> list[str]:
+    """Generated series, author and domain pages that nothing produces any more
+    (their messages were deleted); the writer removes them unless edited by hand."""
+    keep = {f.path for f in files} | {r["path"] for r in idx.all_series()}
+    for key, _, doms, subs, revs in people_rows(idx):
+        keep.add(urls.author_path(key))
+        keep.update(urls.domain_path(d) for d in doms)
+    out = []
+    for sub in (urls.SERIES, urls.AUTHORS, urls.DOMAINS):
+        for path in sorted((content / sub).glob("*.md")):
+            rel = f"{sub}/{path.name}"
+            if rel not in keep and path.name != "index.md":
+                out.append(rel)
+    return out

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS reviews (
     series_id TEXT NOT NULL, digest TEXT NOT NULL, data TEXT NOT NULL,
     PRIMARY KEY (message_id, tag, reviewer_key));
 CREATE INDEX IF NOT EXISTS reviews_reviewer ON reviews(reviewer_key);
+CREATE TABLE IF NOT EXISTS deleted (message_id TEXT PRIMARY KEY, commit_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS digests (
     path TEXT PRIMARY KEY, from_commit TEXT NOT NULL, to_commit TEXT NOT NULL,
     start INTEGER NOT NULL, end INTEGER NOT NULL, draft INTEGER NOT NULL, data TEXT NOT NULL);
@@ -99,7 +100,7 @@ class Index:
 
     def reset(self) -> None:
         """Forget everything (a rebuild from the archive follows)."""
-        for table in ("messages", "series", "series_digests", "reviews", "digests"):
+        for table in ("messages", "series", "series_digests", "reviews", "digests", "deleted"):
             self.db.execute(f"DELETE FROM {table}")
         self.db.execute("DELETE FROM meta WHERE key != 'schema'")
 
@@ -144,10 +145,22 @@ class Index:
         self.db.execute("DELETE FROM reviews WHERE digest=?", (path,))
         self.db.execute("DELETE FROM digests WHERE path=?", (path,))
 
-    def mark_deleted(self, message_ids: Iterable[str]) -> None:
-        """A v2 ``d`` commit removed these messages: pages built later drop them."""
-        self.db.executemany("DELETE FROM messages WHERE message_id=?", ((m,) for m in message_ids))
-        self.db.executemany("DELETE FROM reviews WHERE message_id=?", ((m,) for m in message_ids))
+    def mark_deleted(self, deletions: Iterable[tuple[str, str]]) -> None:
+        """(message-id, commit) removed by v2 ``d`` commits: pages built later drop them."""
+        pairs = list(deletions)
+        self.db.executemany("INSERT OR IGNORE INTO deleted VALUES (?, ?)", pairs)
+        self.db.executemany("DELETE FROM messages WHERE message_id=?", ((m,) for m, _ in pairs))
+        self.db.executemany("DELETE FROM reviews WHERE message_id=?", ((m,) for m, _ in pairs))
+
+    def deleted_among(self, message_ids: Iterable[str]) -> set[str]:
+        """Which of these message-ids a ``d`` commit has removed."""
+        ids = sorted(set(message_ids))
+        out: set[str] = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            q = f"SELECT message_id FROM deleted WHERE message_id IN ({','.join('?' * len(chunk))})"
+            out.update(r[0] for r in self.db.execute(q, chunk))
+        return out
 
     # -- reading --------------------------------------------------------------
     @staticmethod

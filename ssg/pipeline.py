@@ -176,7 +176,7 @@ def run(cfg: Config, *, spec: str | None = None, every: str | None = None, force
         write: bool = True, log: Callable[[str], None] = print,
         progress: Callable[[int, int, str], None] | None = None) -> RunReport:
     """Digest every planned range, update the index, then write content/ in one batch."""
-    from ssg.assemble import pages_for
+    from ssg.assemble import pages_for, stale_pages
 
     report = RunReport()
     content = cfg.path(cfg.docs_dir)
@@ -196,6 +196,8 @@ def run(cfg: Config, *, spec: str | None = None, every: str | None = None, force
                 digest = _one_range(cfg, idx, ids, plan, mails, touched, report)
                 report.digests.append(plan.path)
                 report.last = digest
+            if touched.redo:
+                _redo(cfg, archive, idx, ids, touched, report)
         report.problems.extend(archive.problems)
         report.timings["digest"] = time.perf_counter() - t0 - report.timings["plan"]
         if not write:
@@ -203,11 +205,36 @@ def run(cfg: Config, *, spec: str | None = None, every: str | None = None, force
         t1 = time.perf_counter()
         files = pages_for(cfg, idx, ids, touched)
         removed = [p.replaces for p in plans if p.replaces and p.replaces not in touched.digest_paths]
+        if touched.collect:
+            removed += stale_pages(content, idx, files)
         result = write_all(content, files, removed, force=force)
         report.timings["write"] = time.perf_counter() - t1
     report.written, report.unchanged = result.written, len(result.unchanged)
     report.kept, report.removed = result.kept, result.removed
     return report
+
+
+def _redo(cfg: Config, archive: Archive, idx: Index, ids: Identities, touched: Touched,
+          report: RunReport) -> None:
+    """Rebuild every digest from the oldest one showing a now-deleted message, in
+    order, so series, counts and pages no longer show it."""
+    rows = idx.digests()
+    first = min(r["start"] for r in rows if r["path"] in touched.redo)
+    again = [r for r in rows if r["start"] >= first]
+    for r in again:
+        idx.drop_digest(r["path"])
+    plans = []
+    for r in again:
+        rng = archive.resolve(f"{r['from_commit']}..{r['to_commit']}" if r["from_commit"] else f"..{r['to_commit']}")
+        commits = tuple(archive.commits(rng))
+        period = Period(r["from_commit"], r["to_commit"], r["start"], r["end"], r["data"].get("label", ""),
+                        bool(r["draft"]), rng.epochs)
+        plans.append(RangePlan(period, r["path"], commits))
+    touched.redo.clear()
+    for plan, mails in _mails_by_plan(archive, plans):
+        _one_range(cfg, idx, ids, plan, mails, touched, report)
+        if plan.path not in report.digests:
+            report.digests.append(plan.path)
 
 
 def _drop_unwritten(idx: Index, content: Path) -> None:
@@ -225,7 +252,11 @@ class Touched:
     """Pages whose inputs changed during this run."""
 
     digests: dict[str, Digest] = field(default_factory=dict)
+    redo: set[str] = field(default_factory=set)
+    """Digests written earlier that show a message deleted since: they are rebuilt."""
     series: set[str] = field(default_factory=set)
+    collect: bool = False
+    """Pages may have lost their subject (a deletion): remove generated pages nobody produces."""
     authors: set[str] = field(default_factory=set)
     domains: set[str] = field(default_factory=set)
 

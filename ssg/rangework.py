@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from ssg import revisions, urls
 from ssg.config import Config
-from ssg.digest import Digest, Period, PreviousView, SeriesView, build, series_view
+from ssg.digest import Digest, Period, PreviousView, build, series_view
 from ssg.identity import Identities
 from ssg.index import Index
 from ssg.model import Mail, Series
@@ -141,8 +141,12 @@ def process_range(cfg: Config, idx: Index, ids: Identities, path: str, period: P
     if deleted:
         gone = idx.messages_where("message_id", [m.message_id for m in deleted])
         touched.series.update(r["series_id"] for r in gone if r["series_id"])
-        idx.mark_deleted([m.message_id for m in deleted])
-    live = [m for m in mails if not m.deleted and m.size > 0]
+        touched.redo.update(r["digest"] for r in gone if r["digest"] != path)
+        touched.authors.update(r["author_key"] for r in gone if r["author_key"])
+        touched.collect = True
+        idx.mark_deleted((m.message_id, m.commit) for m in deleted)
+    dead = idx.deleted_among(m.message_id for m in mails if not m.deleted)
+    live = [m for m in mails if not m.deleted and m.size > 0 and m.message_id not in dead]
     prior = _prior(idx, live)
     grouping = group(live, prior, bots=cfg.people.bots)
     classes = dict(grouping.classes)

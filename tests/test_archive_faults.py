@@ -119,8 +119,6 @@ def test_purged_empty_blobs_are_skipped_and_counted(tmp_path, capsys):
     assert "fault change 0" in site_text(tmp_path) and "fault change 2" in site_text(tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason="ssg/rangework.py process_range: a message deleted by a `d` commit "
-                   "later in the same range stays live (only earlier-indexed messages are marked deleted)")
 def test_a_d_deletion_in_the_same_range_removes_the_message(tmp_path, capsys):
     cfg = config(tmp_path)
     gone = patch_mail(1, "secret to be deleted")
@@ -131,9 +129,6 @@ def test_a_d_deletion_in_the_same_range_removes_the_message(tmp_path, capsys):
     assert "fault change 2" in site_text(tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason="ssg/rangework.py + ssg/pipeline.py: a `d` deletion marks the message "
-                   "deleted in the index but the digest, series and author pages that already show it are "
-                   "not regenerated, so its subject stays on the site")
 def test_a_d_deletion_removes_the_message_from_pages_built_afterwards(tmp_path, capsys):
     cfg = config(tmp_path)
     gone = patch_mail(1, "secret to be deleted")
