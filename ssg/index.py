@@ -64,7 +64,8 @@ class Index:
         version = self._schema_version()
         if version not in ("", SCHEMA_VERSION):
             self.db.close()
-            path.unlink()
+            for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                stale.unlink(missing_ok=True)
             self.db = sqlite3.connect(str(path), isolation_level=None)
             self.db.row_factory = sqlite3.Row
         self.db.executescript(_TABLES)
