@@ -47,6 +47,8 @@ from ssg.theme import Theme, load_theme
 NAV = (("Home", "index.md", ""), ("Digests", "digests/index.md", "digests/"),
        ("Authors", "authors/index.md", "authors/"), ("Domains", "domains/index.md", "domains/"))
 """Navigation entries: label, the page that must exist, its URL path."""
+FEED_LIMIT = 30
+"""Newest entries in feed.xml (a weekly digest: over half a year)."""
 PARALLEL_MIN = 400
 """Sites with at least this many pages render their full pass in two processes."""
 NAV_SOURCES = frozenset(src for _, src, _ in NAV) | {"about.md"}
@@ -573,11 +575,7 @@ class Renderer:
             raise _template_error(exc, self.theme, src) from None
         self.state.html[output_of(page.url)] = html.encode("utf-8")
         self.state.page_problems[src] = tuple(problems)
-        if self.config.site_url and page.meta.get("feed") and not page.meta.get("draft"):
-            env = {"resolve": self._resolver(src, self.config.site_url)}
-            self.state.feed_html[src] = self.md.renderer.render(page.tokens, self.md.options, env)
-        else:
-            self.state.feed_html.pop(src, None)
+        self.state.feed_html.pop(src, None)  # rendered again, lazily, if it is among the feed's entries
 
     def _render_missing_404(self) -> None:
         """GitHub Pages wants a 404.html: render the 404 template when content has none."""
@@ -603,15 +601,27 @@ class Renderer:
             public = [p for p in self.state.pages.values() if not p.meta.get("draft") and p.src != "404.md"]
             extras["sitemap.xml"] = feeds.sitemap(
                 [feeds.SitemapEntry(c.site_url + p.url, p.date) for p in public]).encode()
+            fallback = feeds.source_date() or feeds.EPOCH_ZERO
             entries = [feeds.FeedEntry(url=c.site_url + p.url, title=p.meta["title"],
-                                       updated=p.date or feeds.source_date() or feeds.EPOCH_ZERO,
-                                       summary=str(p.meta.get("summary") or ""),
-                                       content_html=self.state.feed_html[p.src])
-                       for p in public if p.src in self.state.feed_html]
+                                       updated=p.date or fallback, summary=str(p.meta.get("summary") or ""))
+                       for p in public if p.meta.get("feed")]
+            entries = feeds.sorted_entries(entries)[:FEED_LIMIT]
+            by_url = {c.site_url + p.url: p.src for p in public}
+            entries = [replace(e, content_html=self._feed_html(by_url[e.url])) for e in entries]
             info = feeds.FeedInfo(title=c.site_name, site_url=c.site_url, feed_url=c.site_url + "feed.xml",
                                   author=c.site_author or c.site_name, subtitle=c.site_description)
             extras["feed.xml"] = feeds.atom_feed(info, entries, fallback_updated=feeds.source_date()).encode()
         self.state.extras = extras
+
+    def _feed_html(self, src: str) -> str:
+        """A page body with absolute URLs (feed readers have no base), cached until it changes."""
+        if src not in self.state.feed_html:
+            page = self.state.pages[src]
+            if page.tokens is None:
+                page = self.state.pages[src] = self._parse(src, self.docs / src)
+            env = {"resolve": self._resolver(src, self.config.site_url)}
+            self.state.feed_html[src] = self.md.renderer.render(page.tokens, self.md.options, env)
+        return self.state.feed_html[src]
 
     # -- writing -----------------------------------------------------------------
 
@@ -679,7 +689,7 @@ def _child(renderer: Renderer, conn, chunk: list[str]) -> None:
         for src in chunk:
             renderer._render(src)
         st = renderer.state
-        conn.send(("done", (st.html, st.page_problems, st.feed_html)))
+        conn.send(("done", (st.html, st.page_problems)))
     except BaseException as exc:  # report, never hang the parent
         conn.send(("error", (exc.message, exc.location) if isinstance(exc, RenderError) else (repr(exc), "")))
     finally:
@@ -712,10 +722,9 @@ def _parallel(renderer: Renderer, srcs: list[str], workers: int) -> None:
         for conn, _ in links:
             conn.send(renderer.state.pages)
         for conn, _ in links:
-            html, problems, feed_html = _receive(conn, "done")
+            html, problems = _receive(conn, "done")
             renderer.state.html.update(html)
             renderer.state.page_problems.update(problems)
-            renderer.state.feed_html.update(feed_html)
     finally:
         for conn, proc in links:
             conn.close()

@@ -508,3 +508,14 @@ def test_every_relative_md_link_lands_on_its_page(tmp_path_factory, stems):
         for href, target in hrefs:
             landed = unquote(urljoin(base + srcs_urls[src], href))
             assert landed == base + srcs_urls[target], (src, href, target)
+
+
+def test_feed_keeps_the_newest_entries_only(tmp_path):
+    from ssg.render import FEED_LIMIT
+    files = {"index.md": page()}
+    for day in range(1, FEED_LIMIT + 6):
+        files[f"d/{day:02d}.md"] = page(title=f"Day {day}", feed="true", date=f"2026-01-{day:02d}T00:00:00Z")
+    out, _ = site(tmp_path, files)
+    root = ET.fromstring((out / "feed.xml").read_bytes())
+    titles = [e.find(f"{ATOM}title").text for e in root.findall(f"{ATOM}entry")]
+    assert titles == [f"Day {d}" for d in range(FEED_LIMIT + 5, 5, -1)]
