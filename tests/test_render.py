@@ -514,7 +514,7 @@ def test_feed_keeps_the_newest_entries_only(tmp_path):
     from ssg.render import FEED_LIMIT
     files = {"index.md": page()}
     for day in range(1, FEED_LIMIT + 6):
-        files[f"d/{day:02d}.md"] = page(title=f"Day {day}", feed="true", date=f"2026-01-{day:02d}T00:00:00Z")
+        files[f"d/{day:02d}.md"] = page(title=f"Day {day}", feed="true", date=f"2026-01-01T00:{day:02d}:00Z")
     out, _ = site(tmp_path, files)
     root = ET.fromstring((out / "feed.xml").read_bytes())
     titles = [e.find(f"{ATOM}title").text for e in root.findall(f"{ATOM}entry")]
