@@ -196,6 +196,14 @@ class Bench:
             out["nochange_render"] = {"seconds_under_profiler": res["seconds"], "file": str(prof),
                                       "top_cumulative": _top(prof, "cumtime", 15),
                                       "top_tottime": _top(prof, "tottime", 10)}
+            # the render workers are not profiled above: render the same pages in one process
+            prof, script = self.work / "render-one-process.prof", self.work / "render_one.py"
+            script.write_text(_RENDER_ONE)
+            out_dir = self.work / "render-one-process-out"
+            shutil.rmtree(out_dir, ignore_errors=True)
+            res = timed([PY, "-m", "cProfile", "-o", str(prof), str(script), str(out_dir)], rsite)
+            out["render_one_process"] = {"seconds_under_profiler": res["seconds"], "file": str(prof),
+                                         "top_tottime": _top(prof, "tottime", 15)}
         return out
 
     def incremental(self) -> dict[str, Any]:
@@ -354,6 +362,14 @@ class Bench:
                 "full_seconds": summary([r["seconds"] for r in full]),
                 "full_maxrss_mb": summary([r["maxrss_mb"] for r in full]),
                 "add300_seconds": summary(add)}
+
+
+_RENDER_ONE = """import sys
+from pathlib import Path
+from ssg.config import load
+from ssg.render import Renderer
+Renderer(load(Path("ssg.toml").resolve()), Path(sys.argv[1]), log=lambda s: None, workers=1).full()
+"""
 
 
 def _top(prof: Path, key: str, n: int) -> list[dict[str, Any]]:
@@ -602,6 +618,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\nprofile of the no-change rebuild of the 5,000 pages "
                   f"({_fmt(nc['seconds_under_profiler'], ' s')} under cProfile), top 10 by own time:")
             for row in nc["top_tottime"]:
+                print(f"  {row['cumtime']:8.2f} {row['tottime']:8.2f} {row['calls']:9d}  {row['function']}")
+        one = prof.get("render_one_process")
+        if one:
+            print(f"\nprofile of rendering the 5,000 pages in one process (workers=1, "
+                  f"{_fmt(one['seconds_under_profiler'], ' s')} under cProfile), top 15 by own time:")
+            for row in one["top_tottime"]:
                 print(f"  {row['cumtime']:8.2f} {row['tottime']:8.2f} {row['calls']:9d}  {row['function']}")
     print(f"\nJSON: {work / 'latest.json'}")
     return 0
