@@ -345,6 +345,8 @@ class Renderer:
                 self._render(src)
         self._render_missing_404()
         self._render_extras()
+        if not self.config.site_url:
+            self.log("note: site_url is not set, so feed.xml, sitemap.xml and canonical links are left out")
         return self._finish(start, len(self.state.html), full=True)
 
     def update(self, changed: set[Path]) -> BuildReport:
@@ -738,10 +740,7 @@ def _parallel(renderer: Renderer, srcs: list[str], workers: int) -> None:
 def render_site(config, out_dir: Path, *, strict: bool = False,
                 log: Callable[[str], Any] = print) -> BuildReport:
     """Full build of ``config.docs_dir`` into ``out_dir``."""
-    report = Renderer(config, out_dir, strict=strict, log=log).full()
-    log(f"rendered {report.pages} pages, copied {report.copied} files "
-        f"({len(report.problems)} problems) in {report.seconds:.2f}s")
-    return report
+    return Renderer(config, out_dir, strict=strict, log=log).full()
 
 
 def build(config, *, strict: bool = False, log: Callable[[str], Any] = print) -> BuildReport:
