@@ -7,9 +7,9 @@ from pathlib import Path
 
 PKG = Path(__file__).resolve().parent.parent / "ssg"
 HTML_HALF = {"render", "theme", "lexers", "feeds", "serve", "preview_http", "watch", "deploy"}
-DATA_HALF = {"mail", "series", "seriesbuild", "digest", "classify", "threads", "archive", "content",
+DATA_HALF = {"mail", "series", "series_records", "digest", "classify", "threads", "archive", "content",
              "pipeline", "rangework", "assemble", "index", "stats", "subject", "patchbody"}
-PURE = {"mail", "subject", "classify", "threads", "series", "revisions", "stats", "digest", "urls",
+PURE = {"mail", "subject", "classify", "threads", "series", "series_records", "revisions", "stats", "digest", "urls",
         "markup", "content", "series_page", "people_pages", "home_pages", "diffstat", "patchbody", "periods"}
 
 
