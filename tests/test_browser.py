@@ -129,6 +129,7 @@ def test_404_page_works_at_any_depth(base, browser):
     page.goto(base + "deep/er/missing/")
     color = page.evaluate("getComputedStyle(document.querySelector('.site-header')).borderBottomStyle")
     assert color == "solid"  # the stylesheet loaded from an absolute URL
+    shot(page, "404-at-depth")
     page.get_by_role("navigation", name="Site").get_by_role("link", name="Home").click()
     assert page.url == base
     assert [e for e in errors if "deep/er/missing" not in e and "404 (Not Found)" not in e] == []
