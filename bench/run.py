@@ -204,6 +204,15 @@ class Bench:
             res = timed([PY, "-m", "cProfile", "-o", str(prof), str(script), str(out_dir)], rsite)
             out["render_one_process"] = {"seconds_under_profiler": res["seconds"], "file": str(prof),
                                          "top_tottime": _top(prof, "tottime", 15)}
+        isite, isnap = self.work / "incr-tip", self.work / "incr-tip-snapshot"
+        if isnap.is_dir():  # the +300 build at the tip (the clone's master is back at the tip)
+            shutil.rmtree(isite, ignore_errors=True)
+            shutil.copytree(isnap, isite, symlinks=True)
+            prof = self.work / "incremental-tip.prof"
+            res = timed([PY, "-m", "cProfile", "-o", str(prof), "-m", "ssg", "build", "-q"], isite)
+            out["incremental_tip"] = {"seconds_under_profiler": res["seconds"], "file": str(prof),
+                                      "top_cumulative": _top(prof, "cumtime", 25),
+                                      "top_tottime": _top(prof, "tottime", 15)}
         return out
 
     def incremental(self) -> dict[str, Any]:
@@ -345,11 +354,13 @@ class Bench:
         out_dir = self.work / "mhonarc-full"
         for n in range(self.runs):
             shutil.rmtree(out_dir, ignore_errors=True)
+            out_dir.mkdir()
             full.append(timed(anchors.mhonarc_cmd(binary, out_dir, all_mbox), self.work, memory=True)
                         | {"load": load()})
         pages = sum(1 for _ in out_dir.glob("*.html"))
         snap = self.work / "mhonarc-base"
         shutil.rmtree(snap, ignore_errors=True)
+        snap.mkdir()
         timed(anchors.mhonarc_cmd(binary, snap, head_mbox), self.work)
         add = []
         for n in range(self.runs):
@@ -618,6 +629,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\nprofile of the no-change rebuild of the 5,000 pages "
                   f"({_fmt(nc['seconds_under_profiler'], ' s')} under cProfile), top 10 by own time:")
             for row in nc["top_tottime"]:
+                print(f"  {row['cumtime']:8.2f} {row['tottime']:8.2f} {row['calls']:9d}  {row['function']}")
+        inc = prof.get("incremental_tip")
+        if inc:
+            print(f"\nprofile of the +300-message build at the tip "
+                  f"({_fmt(inc['seconds_under_profiler'], ' s')} under cProfile), top 15 by own time:")
+            for row in inc["top_tottime"]:
                 print(f"  {row['cumtime']:8.2f} {row['tottime']:8.2f} {row['calls']:9d}  {row['function']}")
         one = prof.get("render_one_process")
         if one:
