@@ -99,7 +99,7 @@ def _patch_list(d: Digest, here: str) -> list[str]:
     for v in d.series:
         s = v.series
         tag = "pull" if s.kind == "pull" else version_label(s.version)
-        extra = f" · [↓](#{urls.anchor(s.id)})" if v.new else " (continued from an earlier digest)"
+        extra = f" · [details](#{urls.anchor(s.id)})" if v.new else " (continued from an earlier digest)"
         out.append(f"- {link(s.title, urls.relative(here, v.path))} — {tag}, "
                    f"{present(len(v.patches), s.expected)} patches, "
                    f"{person_link(here, v.submitter_key, v.submitter)}{extra}")
