@@ -499,7 +499,7 @@ def table(r: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
         mh_mb = mh.get("full_maxrss_mb", {}).get("median") if mh.get("installed") else None
         rows.append(("1 full build, peak PSS (tree)", _mmm(f["tree_pss_mb"], " MB"), goal(mem <= 300, "≤ 300 MB"),
                      f"MHonArc {_fmt(mh_mb or 363, ' MB')}" + (" here" if mh_mb else " (issue)"),
-                     f"{(mh_mb or 363) / mem:.2f}x less"))
+                     f"{(mh_mb or 363) / mem:.2f}x MHonArc's memory"))
         rows.append(("1 full build, max RSS 1 proc", _mmm(f["maxrss_mb"], " MB"), "", "", ""))
         rows.append(("1 full build, pages", str(f["pages"]), "", "≈4,800 (issue)", ""))
     if "incremental" in r and "error" not in r["incremental"]:
