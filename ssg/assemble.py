@@ -6,10 +6,11 @@ functions in ``content``, ``series_page``, ``people_pages`` and ``home_pages``.
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from collections import Counter, defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from ssg import urls
 from ssg.config import Config
@@ -86,6 +87,12 @@ def people_rows(idx: Index) -> list[tuple[str, Address, tuple[str, ...], int, in
     return out
 
 
+def _grouped(rows: Iterator[dict[str, Any]]) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """Consecutive rows with the same series_id, as (series_id, rows)."""
+    for sid, group in itertools.groupby(rows, key=lambda r: r["series_id"]):
+        yield sid, list(group)
+
+
 class Pages:
     """Page gathering over one index snapshot."""
 
@@ -99,19 +106,29 @@ class Pages:
                 self.next[r["data"]["previous"]].append(sid)
         self.digests = idx.digests()
         self.titles = {d["path"]: d["data"]["title"] for d in self.digests}
-        self._messages: dict[str, list[dict[str, Any]]] | None = None
-        self._reviews: dict[str, list[dict[str, Any]]] = {}
-        self._in_digests: dict[str, list[str]] | None = None
 
-    def preload(self) -> None:
-        """Read every series' messages and reviews in two queries (full builds)."""
-        self._messages = defaultdict(list)
-        for r in self.idx.rows("SELECT * FROM messages WHERE series_id != '' ORDER BY date, message_id"):
-            self._messages[r["series_id"]].append(r)
-        self._in_digests = self.idx.all_series_digests()
-        self._reviews = defaultdict(list)
-        for r in self.idx.rows("SELECT * FROM reviews ORDER BY message_id, tag, reviewer_key"):
-            self._reviews[r["series_id"]].append(r)
+    def series_files(self, sids: list[str]) -> Iterator[ContentFile]:
+        """Series pages for ``sids`` (sorted); many at once are read in one
+        streaming pass over the index instead of one query each."""
+        if len(sids) <= 200:
+            for sid in sids:
+                f = self.series_file(sid)
+                if f:
+                    yield f
+            return
+        wanted = set(sids)
+        msgs = _grouped(self.idx.rows("SELECT * FROM messages WHERE series_id != '' ORDER BY series_id, date, message_id"))
+        revs = _grouped(self.idx.rows("SELECT * FROM reviews WHERE series_id != ''"
+                                      " ORDER BY series_id, message_id, tag, reviewer_key"))
+        in_digests = self.idx.all_series_digests()
+        rev_sid, rev_rows = next(revs, ("", []))
+        for sid, rows in msgs:
+            while rev_sid and rev_sid < sid:
+                rev_sid, rev_rows = next(revs, ("", []))
+            if sid in wanted:
+                f = self.series_file(sid, rows, rev_rows if rev_sid == sid else [], in_digests)
+                if f:
+                    yield f
 
     def versions(self, sid: str) -> tuple[tuple[str, str, str], ...]:
         chain, cur, seen = [], sid, set()
@@ -128,16 +145,14 @@ class Pages:
             chain.append(cur)
         return tuple((s, self.series[s]["data"]["version"], self.series[s]["path"]) for s in chain)
 
-    def series_file(self, sid: str) -> ContentFile | None:
+    def series_file(self, sid: str, msgs: list | None = None, revs: list | None = None,
+                    where: dict[str, list[str]] | None = None) -> ContentFile | None:
         row = self.series.get(sid)
         if row is None:
             return None
-        if self._messages is not None:
-            msgs, revs = tuple(self._messages.get(sid, ())), tuple(self._reviews.get(sid, ()))
-        else:
-            msgs = tuple(self.idx.messages_where("series_id", [sid]))
-            revs = tuple(self.idx.reviews_where("series_id", [sid]))
-        where = self._in_digests if self._in_digests is not None else self.idx.series_digests([sid])
+        msgs = tuple(self.idx.messages_where("series_id", [sid]) if msgs is None else msgs)
+        revs = tuple(self.idx.reviews_where("series_id", [sid]) if revs is None else revs)
+        where = self.idx.series_digests([sid]) if where is None else where
         digests = tuple((p, self.titles.get(p, p)) for p in where.get(sid, []))
         return series_page(SeriesPage(row["data"], msgs, revs, digests, self.versions(sid)), self.ctx)
 
@@ -187,42 +202,38 @@ class Pages:
                           bool(d["draft"]), tuple(d["data"]["counts"].items())) for d in self.digests]
 
 
-def pages_for(cfg: Config, idx: Index, ids: Identities, touched: "Touched") -> list[ContentFile]:
-    """Every content file whose inputs changed in this run, plus the indexes."""
+def pages_for(cfg: Config, idx: Index, ids: Identities, touched: "Touched") -> Iterator[ContentFile]:
+    """Every content file whose inputs changed in this run, plus the indexes,
+    one at a time (the writer stages each as it comes)."""
     pages = Pages(cfg, idx, ids)
-    files: list[ContentFile] = []
-    if len(touched.series) > 200:
-        pages.preload()
-    for path, d in sorted(touched.digests.items()):
-        files.append(digest_page(d, pages.ctx, cfg.digest.top))
-        files.append(json_file(path, d))
-    for sid in sorted(touched.series):
-        f = pages.series_file(sid)
-        if f:
-            files.append(f)
+    written_digests = set(touched.digests)
+    for path in sorted(written_digests):
+        d = touched.digests.pop(path)
+        yield digest_page(d, pages.ctx, cfg.digest.top)
+        yield json_file(path, d)
+    yield from pages.series_files(sorted(touched.series))
     people = pages.people()
     for key in sorted(k for k in touched.authors if k):
-        files.append(author_page(pages.person(key), pages.ctx))
+        yield author_page(pages.person(key), pages.ctx)
     for dom in sorted(d for d in touched.domains if d):
-        files.append(domain_page(pages.domain(dom, people), pages.ctx))
+        yield domain_page(pages.domain(dom, people), pages.ctx)
     domains: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for key, who, doms, subs, _ in people:
         if subs and doms:
             domains[doms[0]][0] += 1
             domains[doms[0]][1] += subs
-    files.append(authors_index(people))
-    files.append(domains_index([(d, ids.organisation(d), n, c) for d, (n, c) in domains.items()]))
+    yield authors_index(people)
+    yield domains_index([(d, ids.organisation(d), n, c) for d, (n, c) in domains.items()])
     content = cfg.path(cfg.docs_dir)
-    refs = [r for r in pages.digest_refs() if r.path in touched.digests or (content / r.path).is_file()]
-    files.append(digests_index(refs, cfg.archive.list))
-    files.append(home_page(refs, cfg.site_name, cfg.archive.list, cfg.site_description))
-    return files
+    refs = [r for r in pages.digest_refs() if r.path in written_digests or (content / r.path).is_file()]
+    yield digests_index(refs, cfg.archive.list)
+    yield home_page(refs, cfg.site_name, cfg.archive.list, cfg.site_description)
 
 
-def stale_pages(content: Path, idx: Index, files: list[ContentFile]) -> list[str]:
+def stale_pages(content: Path, idx: Index, produced: set[str]) -> list[str]:
     """Generated series, author and domain pages that nothing produces any more
     (their messages were deleted); the writer removes them unless edited by hand."""
-    keep = {f.path for f in files} | {r["path"] for r in idx.all_series()}
+    keep = set(produced) | {r["path"] for r in idx.all_series()}
     for key, _, doms, subs, revs in people_rows(idx):
         keep.add(urls.author_path(key))
         keep.update(urls.domain_path(d) for d in doms)

@@ -86,18 +86,28 @@ def _parse_one(raw: RawMessage) -> Mail:
     return parse(raw)
 
 
-def parse_all(raws: Iterable[RawMessage], size_hint: int) -> Iterator[Mail]:
-    """Parse in order; two processes for large ranges (deterministic order)."""
+def parse_all(raws: Iterable[RawMessage], size_hint: int, window: int = 1024) -> Iterator[Mail]:
+    """Parse in order; two processes for large runs, with at most two windows of
+    raw mail in flight so memory stays flat however big the archive is."""
     if size_hint < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
         from ssg.mail import parse
 
         yield from map(parse, raws)
         return
+    import itertools
     import multiprocessing
 
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(min(2, os.cpu_count() or 1)) as pool:
-        yield from pool.imap(_parse_one, raws, chunksize=64)
+    it = iter(raws)
+    with ctx.Pool(2) as pool:
+        pending = None
+        while batch := list(itertools.islice(it, window)):
+            result = pool.map_async(_parse_one, batch, chunksize=32)
+            if pending is not None:
+                yield from pending.get()
+            pending = result
+        if pending is not None:
+            yield from pending.get()
 
 
 def _last_digest(idx: Index, content: Path) -> dict | None:
@@ -203,11 +213,11 @@ def run(cfg: Config, *, spec: str | None = None, every: str | None = None, force
         if not write:
             return report
         t1 = time.perf_counter()
-        files = pages_for(cfg, idx, ids, touched)
         removed = [p.replaces for p in plans if p.replaces and p.replaces not in touched.digest_paths]
-        if touched.collect:
-            removed += stale_pages(content, idx, files)
-        result = write_all(content, files, removed, force=force)
+
+        def removals(produced: set[str]) -> list[str]:
+            return removed + (stale_pages(content, idx, produced) if touched.collect else [])
+        result = write_all(content, pages_for(cfg, idx, ids, touched), removals, force=force)
         report.timings["write"] = time.perf_counter() - t1
     report.written, report.unchanged = result.written, len(result.unchanged)
     report.kept, report.removed = result.kept, result.removed

@@ -16,7 +16,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 TXN_DIR = ".ssg-txn"
 HASH_KEY = "ssg_hash"
@@ -117,26 +117,24 @@ def _write(path: Path, data: bytes, sync: bool = False) -> None:
             os.fsync(f.fileno())
 
 
-def plan(root: Path, files: Iterable[ContentFile], remove: Iterable[str] = (),
-         force: bool = False) -> tuple[list[ContentFile], WriteReport]:
-    """Decide what to write: skip identical files and protect hand edits."""
-    todo, unchanged, kept = [], [], []
-    for f in files:
-        target = _safe(root, f.path)
-        try:
-            old = target.read_text("utf-8")
-        except FileNotFoundError:
-            todo.append(f)
-            continue
-        except (OSError, UnicodeDecodeError):
-            old = None
-        if old == f.text:
-            unchanged.append(f.path)
-        elif old is not None and f.path.endswith(".md") and state(old) != "generated" and not force:
-            kept.append(f.path)
-        else:
-            todo.append(f)
-    gone = []
+def _decide(root: Path, f: ContentFile, force: bool) -> str:
+    """``write``, ``same`` (identical) or ``keep`` (edited or written by hand)."""
+    target = _safe(root, f.path)
+    try:
+        old = target.read_text("utf-8")
+    except FileNotFoundError:
+        return "write"
+    except (OSError, UnicodeDecodeError):
+        return "write"
+    if old == f.text:
+        return "same"
+    if f.path.endswith(".md") and state(old) != "generated" and not force:
+        return "keep"
+    return "write"
+
+
+def _removals(root: Path, remove: Iterable[str], force: bool) -> tuple[list[str], list[str]]:
+    gone, kept = [], []
     for rel in sorted(set(remove)):
         target = _safe(root, rel)
         if target.is_file():
@@ -145,23 +143,32 @@ def plan(root: Path, files: Iterable[ContentFile], remove: Iterable[str] = (),
                 gone.append(rel)
             else:
                 kept.append(rel)
-    return todo, WriteReport(tuple(f.path for f in todo), tuple(unchanged), tuple(sorted(kept)), tuple(gone))
+    return gone, kept
 
 
-def write_all(root: Path, files: Iterable[ContentFile], remove: Iterable[str] = (),
+def write_all(root: Path, files: Iterable[ContentFile],
+              remove: Iterable[str] | Callable[[set[str]], Iterable[str]] = (),
               force: bool = False) -> WriteReport:
-    """Write a batch atomically (staged, journalled, renamed)."""
+    """Write a batch atomically: each file is staged as it comes (so a batch of
+    thousands of pages never sits in memory), then the journal is written and
+    the staged files renamed into place.  ``remove`` may be a function of the set
+    of paths produced, for pages nothing produces any more."""
     recover(root)
-    todo, report = plan(root, files, remove, force)
-    if not todo and not report.removed:
-        return report
     txn = root / TXN_DIR
-    for f in todo:
-        _write(txn / "files" / f.path, f.text.encode("utf-8", "surrogatepass"))
-    journal = txn / "journal.json"
-    _write(txn / "journal.tmp", sync=True, data=json.dumps(
-        {"write": [f.path for f in todo], "remove": list(report.removed)}).encode())
-    os.replace(txn / "journal.tmp", journal)
-    _apply(root, {"write": [f.path for f in todo], "remove": list(report.removed)})
+    seen: dict[str, list[str]] = {"write": [], "same": [], "keep": []}
+    for f in files:
+        decision = _decide(root, f, force)
+        seen[decision].append(f.path)
+        if decision == "write":
+            _write(txn / "files" / f.path, f.text.encode("utf-8", "surrogatepass"))
+    produced = set(seen["write"]) | set(seen["same"]) | set(seen["keep"])
+    gone, kept = _removals(root, remove(produced) if callable(remove) else remove, force)
+    report = WriteReport(tuple(seen["write"]), tuple(seen["same"]), tuple(sorted(seen["keep"] + kept)),
+                         tuple(gone))
+    if seen["write"] or gone:
+        plan = {"write": seen["write"], "remove": gone}
+        _write(txn / "journal.tmp", json.dumps(plan).encode(), sync=True)
+        os.replace(txn / "journal.tmp", txn / "journal.json")
+        _apply(root, plan)
     shutil.rmtree(txn, ignore_errors=True)
     return report
