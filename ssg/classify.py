@@ -43,7 +43,8 @@ REPORT_TAGS = frozenset({"bug", "report", "bug report", "query", "question", "di
 """Subject tags (lower case) that mark a report or question, not a submission."""
 
 _AUTO_SUBMITTED = re.compile(r"^auto-(?:generated|replied|notified)", re.IGNORECASE)
-_AUTOSEL_TAG = re.compile(r"\[[^\]]*\bAUTOSEL\b", re.IGNORECASE)
+_AUTOSEL_TAG = re.compile(r"\[[^][]*\bAUTOSEL\b", re.IGNORECASE)
+"""One bracket group naming AUTOSEL; "[" is excluded inside so a run of "[[[[" is linear, not quadratic."""
 _QUOTED = re.compile(r"^>", re.MULTILINE)
 _REVIEW_TRAILERS = frozenset({"reviewed-by", "acked-by", "tested-by"})
 
