@@ -163,3 +163,105 @@ def test_big_messages_build_in_bounded_time_without_active_content(built_big):
     assert result.shows("ten thousand recipients")
     largest = max(p.stat().st_size for p in built_big.site.rglob("*.html"))
     assert largest < 20 * 1024 * 1024, "a 50 MB body is not copied whole into a page"
+
+
+# --- the real archive ------------------------------------------------------------------------
+
+REAL_SAMPLE = 400
+
+
+@pytest.mark.real
+@pytest.mark.slow
+def test_real_archive_full_pipeline_has_no_unhandled_exception_and_no_active_content(real_archive, tmp_path):
+    """``ssg build`` (every = "week") over every message of the real archive."""
+    import contextlib
+    import io
+    import json
+    import os
+
+    from ssg import cli, config
+    from ssg.scan import scan
+    from tests.hostile import tree_snapshot
+
+    work = tmp_path / "real"
+    work.mkdir()
+    (work / "ssg.toml").write_text(
+        'site_name = "linux-hyperv"\nsite_url = "https://example.test/hyperv/"\n'
+        f'[archive]\npath = {json.dumps(str(real_archive))}\nlist = "linux-hyperv"\n'
+        'url = "https://lore.kernel.org/linux-hyperv/"\n[digest]\nevery = "week"\n')
+    archive_before = tree_snapshot(real_archive)
+    err = io.StringIO()
+    old = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = "1790000000"
+    try:
+        with contextlib.redirect_stderr(err):
+            rc = cli.main(["build", "-q", "-f", str(work / "ssg.toml")])
+    finally:
+        if old is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = old
+    assert rc == 0 and "Traceback" not in err.getvalue(), err.getvalue()[-3000:]
+    assert tree_snapshot(real_archive) == archive_before, "the archive was modified"
+    assert set(p.name for p in work.iterdir()) <= {"ssg.toml", "content", "site", ".ssg-cache"}
+    result = scan(config.load(str(work / "ssg.toml")), None, log=lambda _m: None)
+    assert result.messages > 20_000
+    assert "parse-error" not in result.codes, result.as_json()["problems"].get("parse-error")
+    pages = len(list((work / "site").rglob("*.html")))
+    sample = scan_site(work / "site", limit=REAL_SAMPLE, every=max(1, pages // REAL_SAMPLE))
+    assert sample.pages >= min(REAL_SAMPLE, pages) - 1
+    assert not sample.findings, "\n".join(map(str, sample.findings[:20]))
+
+
+# --- lines shaped to make regular expressions backtrack, in every field --------------------------
+
+SHAPES = {"spaces": " " * 40000 + "x", "tabs": "\t " * 20000 + "x", "brackets": "[" * 40000,
+          "closing": "]" * 40000, "colons": "a:" * 20000, "dashes": "-" * 40000 + "x", "dash-space": "- " * 20000,
+          "angles": "<" * 40000, "at": "a@" * 20000, "replies": "Re: " * 10000, "digits": "9" * 40000 + "x",
+          "words": "=?" * 20000, "parens": "(" * 40000, "dots": "a." * 20000, "slashes": "a/" * 20000,
+          "quotes": '"\\' * 20000, "pipes": " | " * 13000, "plus": "+" * 40000 + "-", "hashes": "#" * 40000,
+          "patch": "[PATCH v" * 5000, "trailer": "Signed-off-by:" + " " * 40000, "letters": "a" * 40000 + "!",
+          "from": "From: " * 8000, "diff": "diff --git " + "a/" * 20000, "brace": "{#" * 20000 + "}"}
+MESSAGE_SECONDS = 0.2
+"""CPU seconds per crafted message for parse + classification + escaping (linear work takes
+milliseconds; the quadratic AUTOSEL search took 0.4 s on a 4 KB subject of "[")."""
+
+
+def shaped_messages(shape: str, text: str) -> list[bytes]:
+    from tests.hostile.corpus import message
+
+    one_line = text.replace("\n", " ")
+    return [message(1, "[PATCH] " + one_line),                                   # subject
+            message(2, "[PATCH] name", frm=f'"{one_line[:5000]}" <x@example.test>'),  # display name
+            message(3, "[PATCH 0/1] body", one_line + "\n" + text + "\n", patch=False),  # cover body
+            message(4, "[PATCH] in-body", f"From: {one_line}\n\n{one_line}\nReviewed-by: {one_line}\n"),
+            message(5, "Re: [PATCH] reply", f"> {one_line}\n{one_line}\n", patch=False,
+                    headers=(("In-Reply-To", f"<{one_line}>"), ("References", one_line)))]
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_each_field_with_a_backtracking_line_is_handled_in_linear_time(shape):
+    import time as clock
+
+    from ssg import classify, markup, series
+    from ssg.mail import parse
+    from ssg.model import RawMessage
+
+    slow = []
+    mails = []
+    for n, raw in enumerate(shaped_messages(shape, SHAPES[shape])):
+        t0 = clock.process_time()
+        mail = parse(RawMessage(f"{n:040d}", f"{n:040d}", 0, raw, 1_780_000_000 + n, 1_780_000_000 + n))
+        classify.classify(mail)
+        markup.inline(mail.subject.raw)
+        markup.fence(mail.text)
+        took = clock.process_time() - t0
+        if took > MESSAGE_SECONDS:
+            slow.append(f"message {n}: {took:.2f}s")
+        mails.append(mail)
+    t0 = clock.process_time()
+    series.group(mails)
+    took = clock.process_time() - t0
+    assert not slow and took < MESSAGE_SECONDS, (slow, f"grouping the {len(mails)} messages: {took:.2f}s")
+
+
