@@ -184,6 +184,12 @@ class Archive:
         found = _find_epochs(root)
         if not found:
             raise ArchiveError(f"no public-inbox archive at {root}: {NOT_AN_ARCHIVE}")
+        numbers = [n for n, _ in found]
+        holes = sorted(set(range(numbers[0], numbers[-1] + 1)) - set(numbers))
+        if holes:  # a mirror may start at a later epoch, but never skip one in the middle
+            raise ArchiveError(f"epoch {holes[0]} is missing from the archive at {root} (git/{holes[0]}.git; "
+                               f"found {', '.join(map(str, numbers))}): digests would have a gap; "
+                               "restore it or run `ssg fetch`")
         epochs = tuple(Epoch(n, str(p), _head(str(p))) for n, p in found)
         return cls(root, epochs, readers)
 
