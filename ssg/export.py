@@ -14,7 +14,7 @@ from typing import Any
 
 from ssg.config import Config
 from ssg.errors import ContentError
-from ssg.markup import inline, link, plain
+from ssg.markup import inline, link, plain, visible
 from ssg.render import url_of
 from ssg.urls import anchor, message_url
 
@@ -43,7 +43,7 @@ def _absolute(cfg: Config, content_path: str, fragment: str = "") -> str:
 
 
 def _person(p: dict[str, str]) -> str:
-    return f"{plain(p['name'])} <{p['email']}>" if p.get("name") else f"<{p['email']}>"
+    return f"{plain(p['name'])} <{plain(p['email'])}>" if p.get("name") else f"<{plain(p['email'])}>"
 
 
 def _count(s: dict[str, Any]) -> str:
@@ -70,12 +70,12 @@ def text(cfg: Config, d: dict[str, Any]) -> str:
     out += ["", "Patch Commit Messages", RULE]
     for s in new:
         out += [f"New: {plain(s['title'])}", plain(s["subject"]), f"Author: {_person(s['submitter'])}", ""]
-        body = s.get("text", "").rstrip()
+        body = visible(s.get("text", "")).rstrip()  # no terminal escapes or bidi overrides from mail
         if body:
             out += [body, ""]
         stat = s.get("cover_diffstat_text") or s.get("diffstat_text")
         if stat:
-            out += [stat.rstrip(), ""]
+            out += [visible(stat).rstrip(), ""]
         out += [RULE]
     return "\n".join(out) + "\n"
 
