@@ -265,3 +265,31 @@ def test_each_field_with_a_backtracking_line_is_handled_in_linear_time(shape):
     assert not slow and took < MESSAGE_SECONDS, (slow, f"grouping the {len(mails)} messages: {took:.2f}s")
 
 
+
+
+# --- newsletter exports of a hostile digest -----------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["email-html", "markdown", "text"])
+def test_exports_of_the_hostile_digest_carry_no_active_content(built, fmt):
+    import contextlib
+    import io
+
+    from ssg import cli
+    from ssg.render import make_markdown
+    from tests.hostile import scan_html
+
+    digest = next(p for p in sorted((built.content / "digests").glob("2026-*.md")))
+    out = built.root / f"export.{fmt}"
+    with contextlib.redirect_stderr(io.StringIO()) as err:
+        rc = cli.main(["export", str(digest), "--format", fmt, "-o", str(out), "-f", str(built.work / "ssg.toml")])
+    assert rc == 0, err.getvalue()
+    text = out.read_text("utf-8")
+    if fmt == "text":
+        assert "<script>alert('subject')</script>" in text  # plain text keeps it literally
+        assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]", text.replace("\r", ""))
+        return
+    html_file = out.with_suffix(".html")
+    html_file.write_text(text if fmt == "email-html" else make_markdown().render(text), "utf-8")
+    findings, visible = scan_html(html_file, fmt)
+    assert not findings, "\n".join(map(str, findings[:20]))
+    assert "<script>alert('subject')</script> fix" in visible

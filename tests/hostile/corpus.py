@@ -213,6 +213,9 @@ def corpus() -> list[Hostile]:
                                headers=(("Content-Transfer-Encoding", "base64"),)))
     add("body-nul", message(next(n), "[PATCH] body nul", b"before\x00after <script>alert(53)</script>\n"),
         "<script>alert(53)</script>")
+    add("body-terminal-escapes", message(next(n), "[PATCH 0/1] body escapes",
+                                         "\x1b[2J\x1b]0;pwned\x07 clear screen; trojan \u202e)(tixe\u202c source\n",
+                                         patch=False), "clear screen; trojan")
     add("body-pull-request", message(next(n), "[GIT PULL] hostile pull",
                                      "The following changes since commit 0123456789abcdef0123456789abcdef01234567:\n\n"
                                      "  base (2026-01-01)\n\nare available in the Git repository at:\n\n"
