@@ -46,8 +46,15 @@ class NotBuiltYet(SsgError):
     """A command of the spec that this version does not implement."""
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-"""Control characters (from mail: message-ids, subjects) shown escaped, never sent to a terminal."""
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+"""Control characters and bidi overrides (from mail: message-ids, subjects) shown escaped,
+never sent to a terminal."""
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters escaped (``\\x1b``): mail text cannot drive a terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if m.group() <= "\x9f"
+                        else f"\\u{ord(m.group()):04x}", text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,4 +87,4 @@ class Problem:
     def __str__(self) -> str:
         loc = self.location()
         text = f"{loc}: {self.code}: {self.detail}" if loc else f"{self.code}: {self.detail}"
-        return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+        return printable(text)

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from ssg.archive import Archive
 from ssg.config import Config
-from ssg.errors import ArchiveError, Problem
+from ssg.errors import ArchiveError, Problem, printable
 
 
 @dataclass
@@ -48,7 +48,7 @@ class ScanResult:
         for code, n in sorted(self.codes.items(), key=lambda kv: (-kv[1], kv[0])):
             lines.append(f"  {code:<24} {n:>6}")
             for p in self.examples[code]:
-                lines.append(f"      <{p.message_id}> commit {p.commit[:12]}: {p.detail[:100]}")
+                lines.append(printable(f"      <{p.message_id}> commit {p.commit[:12]}: {p.detail[:100]}"))
         return "\n".join(lines)
 
 
