@@ -72,6 +72,19 @@ def test_terminal_output_has_no_control_characters(built):
         [line for line in text.splitlines() if re.search(r"[\x00-\x1f\x7f]", line)][:3]
 
 
+def test_scan_report_has_no_control_characters(built):
+    import contextlib
+    import io
+
+    from ssg import cli
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        assert cli.main(["scan", "-f", str(built.work / "ssg.toml"), "--examples", "100"]) == 0
+    assert "bad-date" in out.getvalue()
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]", out.getvalue())
+
+
 def test_no_active_content_in_any_page_or_feed(scanned):
     assert scanned.pages > 60
     assert not scanned.findings, "\n".join(map(str, scanned.findings[:30]))
