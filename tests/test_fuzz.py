@@ -176,6 +176,29 @@ def test_inline_renders_as_literal_text_without_links_or_tags(text):
     assert html.unescape(inner) == shown
 
 
+@given(any_text)
+@example("x](javascript:alert(1)")
+@example("]]]]")
+def test_link_text_never_changes_the_target_or_adds_tags(text):
+    assume(markup.plain(text))
+    rendered = MD.render(markup.link(text, "../series/a b(1).md"))
+    inner = body_of(rendered)
+    assert inner.startswith('<a href="../series/a%20b%281%29.md">') and inner.endswith("</a>"), rendered
+    assert inner.count("<a ") == 1 and not TAG.search(inner[inner.index(">") + 1:-4])
+    assert html.unescape(inner[inner.index(">") + 1:-4]) == markup.plain(text)
+
+
+@given(st.lists(st.tuples(any_text, any_text, any_text), min_size=1, max_size=5))
+@example([("a | b", "c\\|d", "`|`")])
+def test_table_cells_never_split_or_inject(rows):
+    table = markup.table(("A", "B", "C"), [tuple(markup.inline(c) for c in row) for row in rows])
+    rendered = MD.render(table + "\n")
+    assert rendered.count("<tr>") == len(rows) + 1, rendered
+    assert rendered.count("<td>") + rendered.count("<td ") == 3 * len(rows), rendered
+    tags = {m.group(2).lower() for m in TAG.finditer(rendered)}
+    assert tags <= {"table", "thead", "tbody", "tr", "th", "td"}, tags
+
+
 @given(any_text, st.sampled_from(["text", "diff", "diffstat", ""]))
 @example("```\n<script>x</script>\n```", "text")
 @example("~~~\n", "text")
