@@ -151,11 +151,20 @@ def plan_ranges(archive: Archive, idx: Index, cfg: Config, spec: str | None, eve
     tip = archive.tip()
     if not tip or start == tip:
         return []
-    if start and not archive.is_ancestor(start, tip):
-        base = archive.merge_base(start, tip)
-        log(f"warning: commit {start[:12]} is no longer an ancestor of the tip {tip[:12]} "
-            f"(history rewritten); continuing from the merge-base {base[:12] or 'root'}")
-        start = base
+    if start:
+        try:
+            ancestor = archive.is_ancestor(start, tip)
+        except ArchiveError:  # the commit is gone altogether (a fresh clone of a rewritten mirror)
+            base = _at_time(archive, last["end"] if last else 0)
+            log(f"warning: commit {start[:12]} is not in the archive any more; continuing from "
+                f"{base[:12] or 'the beginning'}, the last commit that arrived before the last digest ended")
+            start = base
+        else:
+            if not ancestor:
+                base = archive.merge_base(start, tip)
+                log(f"warning: commit {start[:12]} is no longer an ancestor of the tip {tip[:12]} "
+                    f"(history rewritten); continuing from the merge-base {base[:12] or 'root'}")
+                start = base
     rng = archive.resolve(f"{start}..{tip}" if start else None)
     if every == "none":
         return [_explicit(archive, rng, subdir, now, replaces)]
@@ -166,6 +175,16 @@ def plan_ranges(archive: Archive, idx: Index, cfg: Config, spec: str | None, eve
         d = dt.date.fromisoformat(cfg.digest.since)
         since = int(dt.datetime(d.year, d.month, d.day, tzinfo=dt.timezone.utc).timestamp())
     return _periods(archive, rng, every, subdir, since, now, replaces)
+
+
+def _at_time(archive: Archive, when: int) -> str:
+    """The newest commit that arrived at or before ``when`` (empty if none)."""
+    found = ""
+    for c in archive.commits(archive.resolve(None)):
+        if c.committed > when:
+            break
+        found = c.commit
+    return found
 
 
 def _explicit(archive: Archive, rng: Range, subdir: str, now: int, replaces: str = "") -> RangePlan:

@@ -217,3 +217,19 @@ def test_run_stopped_after_the_index_update_is_redone_cleanly(tmp_path):
         p.unlink()
     assert run(cfg, "digest") == 0
     assert snapshot(tmp_path / "content") == clean
+
+
+def test_last_digest_commit_gone_from_a_fresh_mirror_continues_by_time(tmp_path, capsys):
+    cfg = site(tmp_path)
+    one, two = week_of_mail(MONDAY + 3600, "one"), week_of_mail(MONDAY + 8 * DAY, "two")
+    add(tmp_path, one)
+    assert run(cfg, "digest") == 0
+    # a mirror whose history was rewritten and cloned afresh: the old commits are gone
+    shutil.rmtree(tmp_path / "inbox")
+    add(tmp_path, [one[0].replace(b"This series", b"This edited series")] + one[1:] + two)
+    capsys.readouterr()
+    assert cli.main(["digest", "-f", str(cfg)]) == 0
+    assert "not in the archive any more" in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "content/digests").glob("*.md")) == [
+        "2026-W10.md", "2026-W11.md", "index.md"]
+    assert "demo: two series" in (tmp_path / "content/digests/2026-W11.md").read_text()
