@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from xml.sax.saxutils import escape, quoteattr
 
 EPOCH_ZERO = "1970-01-01T00:00:00Z"
@@ -119,3 +119,29 @@ def sitemap(entries: Sequence[SitemapEntry]) -> str:
         out.append(f"  <url><loc>{escape(entry.url)}</loc>{lastmod}</url>")
     out.append("</urlset>")
     return "\n".join(out) + "\n"
+
+
+def site_files(config, public: Sequence, body_of: Callable[[str], str], limit: int) -> dict[str, bytes]:
+    """The site-level files: ``.nojekyll``, ``CNAME``, and with a site URL ``sitemap.xml`` and ``feed.xml``.
+
+    ``public`` are the pages (``src``, ``url``, ``meta``, ``date``) that are not drafts;
+    ``body_of(src)`` gives a page body with absolute URLs, asked only for the
+    newest ``limit`` feed entries.
+    """
+    c = config
+    files = {".nojekyll": b""}
+    if c.cname:
+        files["CNAME"] = (c.cname.strip() + "\n").encode()
+    if not c.site_url:
+        return files
+    files["sitemap.xml"] = sitemap([SitemapEntry(c.site_url + p.url, p.date) for p in public]).encode()
+    fallback = source_date() or EPOCH_ZERO
+    entries = [FeedEntry(url=c.site_url + p.url, title=p.meta["title"], updated=p.date or fallback,
+                         summary=str(p.meta.get("summary") or "")) for p in public if p.meta.get("feed")]
+    entries = sorted_entries(entries)[:limit]
+    by_url = {c.site_url + p.url: p.src for p in public}
+    entries = [replace(e, content_html=body_of(by_url[e.url])) for e in entries]
+    info = FeedInfo(title=c.site_name, site_url=c.site_url, feed_url=c.site_url + "feed.xml",
+                    author=c.site_author or c.site_name, subtitle=c.site_description)
+    files["feed.xml"] = atom_feed(info, entries, fallback_updated=source_date()).encode()
+    return files

@@ -9,12 +9,12 @@ e.g. ``{% extends "default/base.html" %}``.  Assets overlay the same way.
 
 from __future__ import annotations
 
+import hashlib
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
-
-from ssg.errors import ConfigError
+from ssg.errors import ConfigError, RenderError
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "themes"
 """Where the built-in themes live (``default`` is the fallback of every theme)."""
@@ -33,8 +33,10 @@ class Theme:
     default_dir: Path
     """The built-in default theme's directory."""
 
-    def environment(self) -> jinja2.Environment:
+    def environment(self):
         """A fresh Jinja2 environment: StrictUndefined, autoescape, the loader chain."""
+        import jinja2  # here, so a build with nothing to render never imports it
+
         chain = jinja2.ChoiceLoader([
             jinja2.FileSystemLoader([str(d) for d in self.dirs]),
             jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(self.default_dir)),
@@ -43,6 +45,32 @@ class Theme:
         return jinja2.Environment(loader=chain, undefined=jinja2.StrictUndefined, autoescape=True,
                                   auto_reload=False, trim_blocks=True, lstrip_blocks=True,
                                   cache_size=-1)
+
+    def fingerprint(self) -> str:
+        """Hash of every template of the chain (names and bytes, in lookup order): what pages depend on."""
+        h = hashlib.blake2b(digest_size=16)
+        for d in self.dirs:
+            for f in sorted(d.rglob("*")):
+                rel = f.relative_to(d)
+                if f.is_file() and rel.parts[0] != ASSETS and not any(p.startswith(".") for p in rel.parts):
+                    h.update(f"{d}\0{rel.as_posix()}\0".encode())
+                    h.update(f.read_bytes())
+                    h.update(b"\0")
+        return h.hexdigest()
+
+    def template_error(self, exc: Exception, page: str) -> RenderError:
+        """A Jinja error as a RenderError located at the template file and line."""
+        import jinja2
+        where = ""
+        if isinstance(exc, jinja2.TemplateSyntaxError):
+            where = f"{exc.filename or exc.name}:{exc.lineno}"
+        else:
+            dirs = tuple(str(d) for d in self.dirs)
+            for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+                if frame.filename.startswith(dirs):
+                    where = f"{frame.filename}:{frame.lineno}"
+                    break
+        return RenderError(f"template error while rendering {page}: {exc}", location=where or page)
 
     def template_file(self, name: str) -> Path | None:
         """The file a template name resolves to, or None."""

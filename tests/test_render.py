@@ -348,12 +348,12 @@ def test_build_swaps_atomically_and_keeps_old_site_on_failure(sample):
     with pytest.raises(RenderError):
         build(c, **QUIET)
     assert tree(site_dir) == before
-    assert sorted(p.name for p in sample.iterdir()) == ["content", "overrides", "site"]
+    assert sorted(p.name for p in sample.iterdir()) == [".ssg-cache", "content", "overrides", "site"]
     (over / "page.html").unlink()
     (sample / "content" / "about.md").write_text(page(title="About", body="# Changed about"))
     build(c, **QUIET)
     assert "Changed about" in (site_dir / "about/index.html").read_text()
-    assert sorted(p.name for p in sample.iterdir()) == ["content", "overrides", "site"]
+    assert sorted(p.name for p in sample.iterdir()) == [".ssg-cache", "content", "overrides", "site"]
 
 
 def test_strict_build_keeps_old_site(sample):

@@ -1,0 +1,369 @@
+"""Content pages: Markdown pipeline, front matter, page facts, URLs and links.
+
+A page is parsed once into ``Page`` facts that no longer need markdown-it: its
+body is rendered right away with every link target replaced by a placeholder
+(``parts`` around ``hrefs``), so a page can be rendered again for any root
+(relative pages, absolute feed) by ``Page.body(resolve)``, and the facts can be
+cached across builds (see ``render_cache``).  ``parse_text`` depends on the text
+only; ``page_of`` adds what depends on the page's path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Callable, Mapping
+from urllib.parse import quote, unquote, urlsplit
+
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml, unescapeAll
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.attrs import attrs_plugin
+from mdit_py_plugins.front_matter import front_matter_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import DiffLexer
+
+from ssg.errors import Problem, RenderError
+from ssg.lexers import DiffstatLexer
+
+NAV = (("Home", "index.md", ""), ("Digests", "digests/index.md", "digests/"),
+       ("Authors", "authors/index.md", "authors/"), ("Domains", "domains/index.md", "domains/"))
+"""Navigation entries: label, the page that must exist, its URL path."""
+NAV_SOURCES = frozenset(src for _, src, _ in NAV) | {"about.md"}
+"""Pages whose existence changes every page (nav, footer)."""
+HOLE = "\x00"
+"""Placeholder for a link target in a pre-rendered body (markdown-it turns NUL in input into U+FFFD)."""
+_HEADING_ID = re.compile(r"^(.*?)[ \t]*\{#([A-Za-z0-9_][\w:.-]*)\}[ \t]*$", re.S)
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_LANG = re.compile(r"[^a-z0-9_+-]")
+_FORMATTER = HtmlFormatter(nowrap=True)
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML was built with it (same results, faster)."""
+_LEXERS = {"diffstat": DiffstatLexer(), "diff": DiffLexer(), "patch": DiffLexer()}
+
+
+@dataclass(slots=True)
+class Page:
+    """One parsed content page (working state of the renderer, never exported)."""
+
+    src: str
+    url: str
+    meta: dict[str, Any]
+    anchors: frozenset[str]
+    links: tuple[tuple[str, int], ...]
+    problems: tuple[Problem, ...]
+    template: str
+    toc: tuple[dict[str, Any], ...] = ()
+    date: str = ""
+    parts: tuple[str, ...] | None = ()
+    """The rendered body split at each link target; None when left out (sent between processes)."""
+    hrefs: tuple[str, ...] = ()
+    """The original link targets, one between each two ``parts``."""
+    key: str = ""
+    """Hash of the page's text (and the engine): the render cache key."""
+
+    def body(self, resolve: Callable[[str], str]) -> str:
+        """The body HTML with every link target resolved."""
+        parts = self.parts or ("",)
+        out = [parts[0]]
+        for href, part in zip(self.hrefs, parts[1:]):
+            out.append(escapeHtml(resolve(href)))
+            out.append(part)
+        return "".join(out)
+
+
+# --- Markdown -------------------------------------------------------------------
+
+def _validate_link(url: str) -> bool:
+    """markdown-it's check (no javascript:, vbscript:, file:) and no data: at all."""
+    probe = url.strip().lower()
+    return not probe.startswith(("javascript:", "vbscript:", "file:", "data:"))
+
+
+def _heading_ids(state) -> None:
+    """``## Title {#id}`` → ``<h2 id="id">Title</h2>`` (runs before inline parsing)."""
+    tokens = state.tokens
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and i + 1 < len(tokens):
+            m = _HEADING_ID.match(tokens[i + 1].content)
+            if m:
+                tokens[i + 1].content = m.group(1)
+                token.attrSet("id", m.group(2))
+
+
+@lru_cache(maxsize=8192)
+def _highlight(lang: str, code: str) -> str:
+    """Pygments HTML of a fence body (the same diffstat shows up on several pages)."""
+    return highlight(code, _LEXERS[lang], _FORMATTER)
+
+
+def _fence(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    info = unescapeAll(token.info).strip().split(maxsplit=1)
+    lang = _LANG.sub("", info[0].lower()) if info else ""
+    lexer = _LEXERS.get(lang)
+    cls = f' class="highlight lang-{lang}"' if lexer else (f' class="lang-{lang}"' if lang else "")
+    body = _highlight(lang, token.content) if lexer else escapeHtml(token.content)
+    return f"<pre{cls}><code>{body}</code></pre>\n"
+
+
+def _with_resolved(attr: str, default):
+    def rule(self, tokens, idx, options, env):
+        token = tokens[idx]
+        resolve = env.get("resolve") if env else None
+        orig = token.attrGet(attr)
+        if resolve is None or orig is None:
+            return default(self, tokens, idx, options, env)
+        token.attrSet(attr, resolve(str(orig)))
+        try:
+            return default(self, tokens, idx, options, env)
+        finally:
+            token.attrSet(attr, orig)
+    return rule
+
+
+def make_markdown() -> MarkdownIt:
+    """The one Markdown pipeline: CommonMark + tables, front matter, attrs, anchors, our fences."""
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable("table")
+    md.use(front_matter_plugin).use(attrs_plugin, allowed=("id", "class"))
+    md.use(anchors_plugin, min_level=1, max_level=6)
+    md.core.ruler.after("block", "heading_ids", _heading_ids)
+    # html is off: these rules only ever answer "no"; the link normalisers are pure functions
+    md.disable(["html_block", "html_inline"])
+    md.normalizeLink = lru_cache(maxsize=16384)(md.normalizeLink)
+    md.normalizeLinkText = lru_cache(maxsize=16384)(md.normalizeLinkText)
+    md.validateLink = _validate_link
+    md.add_render_rule("fence", _fence)
+    md.add_render_rule("link_open", _with_resolved("href", lambda s, t, i, o, e: s.renderToken(t, i, o, e)))
+    image_default = md.renderer.rules["image"]
+    md.add_render_rule("image", _with_resolved("src", lambda s, t, i, o, e: image_default(t, i, o, e)))
+    return md
+
+
+# --- pages and URLs -------------------------------------------------------------
+
+def url_of(src: str) -> str:
+    """Site-relative URL path of a content page: ``a/b.md`` → ``a/b/``, ``index.md`` → ``""``."""
+    if src == "404.md":
+        return "404.html"
+    stem = src[:-3]
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem[:-5]
+    return stem + "/"
+
+
+def output_of(url: str) -> str:
+    """Output file of a URL path: ``a/`` → ``a/index.html``."""
+    return url if url.endswith(".html") else url + "index.html"
+
+
+def root_of(url: str) -> str:
+    """Relative path from a page URL back to the site root."""
+    return "../" * url.count("/")
+
+
+def _iso(value: Any) -> str:
+    """A YAML date/datetime/string → ``YYYY-MM-DDTHH:MM:SSZ`` (UTC); ValueError if not a date."""
+    if isinstance(value, dt.datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    elif isinstance(value, dt.date):
+        moment = dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)
+    elif isinstance(value, str):
+        moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    else:
+        raise ValueError(value)
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _plain(value: Any) -> Any:
+    """Front matter as plain view data: dates become ISO strings, keys strings."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return _iso(value)
+    return value
+
+
+def _front_matter(tokens: list) -> tuple[dict[str, Any], list[tuple[str, str, int]]]:
+    if not tokens or tokens[0].type != "front_matter":
+        return {}, [("no-front-matter", "page has no YAML front matter", 1)]
+    try:
+        meta = yaml.load(tokens[0].content, Loader=_YAML_LOADER)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        why = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return {}, [("front-matter", f"invalid YAML front matter: {why}", line)]
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        return {}, [("front-matter", "front matter is not a mapping", 2)]
+    return _plain(meta), []
+
+
+def _collect(tokens: list) -> tuple[list[str], list, list]:
+    """Anchors (every id), links (href, line) and the table of contents of a token stream."""
+    anchors: set[str] = set()
+    links: list[tuple[str, int]] = []
+    toc: list[dict[str, Any]] = []
+    for i, token in enumerate(tokens):
+        if token.attrs.get("id"):
+            anchors.add(str(token.attrs["id"]))
+        if token.type == "heading_open" and token.attrs.get("id") and token.tag in ("h2", "h3"):
+            text = "".join(c.content for c in tokens[i + 1].children or () if c.type in ("text", "code_inline"))
+            toc.append({"level": int(token.tag[1]), "id": str(token.attrs["id"]), "title": text})
+        if token.type == "inline":
+            line = token.map[0] + 1 if token.map else 0
+            for child in token.children or ():
+                if child.attrs.get("id"):
+                    anchors.add(str(child.attrs["id"]))
+                href = child.attrs.get("href") if child.type == "link_open" else (
+                    child.attrs.get("src") if child.type == "image" else None)
+                if href is not None:
+                    links.append((str(href), line))
+    return sorted(anchors), links, toc
+
+
+def parse_text(md: MarkdownIt, text: str) -> dict[str, Any]:
+    """The path-independent facts of one page's text, as JSON-able data (the render cache's value)."""
+    tokens = md.parse(text)
+    meta, problems = _front_matter(tokens)
+    anchors, links, toc = _collect(tokens)
+    hrefs: list[str] = []
+
+    def hole(href: str) -> str:
+        hrefs.append(href)
+        return HOLE
+
+    parts = md.renderer.render(tokens, md.options, {"resolve": hole}).split(HOLE)
+    if len(parts) != len(hrefs) + 1:
+        raise RenderError("a link placeholder appeared in the rendered body", location="markdown")
+    return {"meta": meta, "problems": problems, "anchors": anchors, "links": links, "toc": toc,
+            "parts": parts, "hrefs": hrefs}
+
+
+def page_of(src: str, facts: Mapping[str, Any], key: str = "") -> Page:
+    """A ``Page`` from ``parse_text`` facts: title fallback, date, template, located problems."""
+    meta = dict(facts["meta"])
+    problems = [Problem(code, detail, path=src, line=line) for code, detail, line in facts["problems"]]
+    if not isinstance(meta.get("title"), str) or not meta.get("title"):
+        problems.append(Problem("no-title", "front matter has no `title`", path=src, line=1))
+        meta["title"] = posixpath.basename(src[:-3])
+    date = ""
+    if meta.get("date") not in (None, ""):
+        try:
+            date = _iso(meta["date"])
+        except (ValueError, TypeError):
+            problems.append(Problem("bad-date", f"date {meta['date']!r} is not ISO 8601", path=src, line=1))
+    template = str(meta.get("template") or meta.get("kind") or "page")
+    template = template if template.endswith(".html") else template + ".html"
+    return Page(src=src, url=url_of(src), meta=meta, anchors=frozenset(facts["anchors"]),
+                links=tuple((str(h), int(n)) for h, n in facts["links"]), problems=tuple(problems),
+                template=template, toc=tuple(facts["toc"]), date=date, parts=tuple(facts["parts"]),
+                hrefs=tuple(facts["hrefs"]), key=key)
+
+
+def parse_page(md: MarkdownIt, src: str, text: str) -> Page:
+    """Phase 1 for one page: front matter, body, anchors, links, template name."""
+    return page_of(src, parse_text(md, text))
+
+
+def view(page: Page, body: str, root: str, config, site: dict[str, Any],
+         pages: Mapping[str, Any]) -> dict[str, Any]:
+    """The template context of one page: plain view data, never internal objects."""
+    from markupsafe import Markup
+
+    def url(path: str = "") -> str:
+        return (root + path) or "./"
+
+    def asset(path: str) -> str:
+        return root + "assets/" + path.lstrip("/")
+
+    nav = [{"title": title, "url": url(path), "current": page.url == path,
+            "active": page.url == path if not path else page.url.startswith(path)}
+           for title, src, path in NAV if src in pages]
+    meta = page.meta
+    cut = body.find("<h2")
+    lead, rest = (body[:cut], body[cut:]) if cut >= 0 else (body, "")
+    data = {"title": meta["title"], "content": Markup(body), "meta": meta, "url": page.url,
+            "lead": Markup(lead), "body": Markup(rest),
+            "kind": str(meta.get("kind") or "page"), "toc": list(page.toc),
+            "draft": bool(meta.get("draft")), "date": page.date,
+            "summary": str(meta.get("summary") or ""), "source": page.src}
+    canonical = config.site_url + page.url if config.site_url and page.url != "404.html" else ""
+    return {"page": data, "site": site, "nav": nav, "url": url, "asset": asset,
+            "canonical": canonical, "has_about": "about.md" in pages}
+
+
+# --- links ------------------------------------------------------------------------
+
+def target(src: str, href: str, pages: Mapping[str, Any]) -> tuple[str, str, str, str] | None:
+    """Internal link → (site path, target source or "", fragment, query); None if external."""
+    if not href or _SCHEME.match(href) or href.startswith(("//", "/")):
+        return None
+    parts = urlsplit(href)
+    path, frag = unquote(parts.path), unquote(parts.fragment)
+    if not path:
+        return "", src, frag, parts.query
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(src), path))
+    if path.endswith("/") and joined != ".":
+        joined += "/"
+    if joined in (".", "./"):
+        joined = ""
+    if joined.endswith(".md"):
+        return joined, joined, frag, parts.query
+    index = (joined + "index.md") if (joined == "" or joined.endswith("/")) else ""
+    if index:
+        return joined, index, frag, parts.query
+    if joined + "/index.md" in pages:
+        return joined + "/", joined + "/index.md", frag, parts.query
+    return joined, "", frag, parts.query
+
+
+def check(page: Page, pages: Mapping[str, Page], exists: Callable[[str], bool],
+          find: Callable[[str, str], tuple | None]) -> list[Problem]:
+    """Broken links and anchors of one page; ``exists`` answers for non-page files."""
+    problems = []
+    for href, line in page.links:
+        found = find(page.src, href)
+        if found is None:
+            continue
+        path, src, frag, _ = found
+        if path.startswith("../") or path == "..":
+            problems.append(Problem("broken-link", f"{href} points outside the content", path=page.src, line=line))
+        elif src and src not in pages:
+            problems.append(Problem("broken-link", f"{href}: no page {src}", path=page.src, line=line))
+        elif not src and not exists(path):
+            problems.append(Problem("broken-link", f"{href}: no file {path}", path=page.src, line=line))
+        elif src and frag and frag not in pages[src].anchors:
+            problems.append(Problem("broken-anchor", f"{href}: no anchor #{frag} in {src}", path=page.src, line=line))
+    return problems
+
+
+def resolver(page_src: str, root: str, pages: Mapping[str, Any],
+             find: Callable[[str, str], tuple | None]) -> Callable[[str], str]:
+    """href → the relative (or, with an absolute ``root``, absolute) URL of its target."""
+    def resolve(href: str) -> str:
+        found = find(page_src, href)
+        if found is None:
+            return href
+        path, src, frag, query = found
+        if not path and src == page_src and not query:
+            return "#" + quote(frag, safe="") if frag else href
+        url = url_of(src) if src in pages else path
+        out = root + quote(url, safe="/")
+        out = out or "./"
+        out += ("?" + query) if query else ""
+        return out + ("#" + quote(frag, safe="")) if frag else out
+    return resolve

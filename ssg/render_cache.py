@@ -1,0 +1,211 @@
+"""The persistent render cache under ``cache_dir/render/``: parsed pages and the last build's manifest.
+
+- ``pages/<key>.json``: the facts ``pages.parse_text`` made of one page text, keyed by a
+  hash of that text and the engine (ssg's render code, markdown-it, its plugins,
+  Pygments, PyYAML).  An entry carries its key and a checksum; one that does not
+  verify, does not decode or has the wrong shape is a miss, never an error.
+- ``manifest.json``: what the last ``build`` wrote (output path → output key, the
+  input signature, the problems), so the next build can reuse unchanged output
+  files from the old site and a build with nothing changed can stop early.
+Everything here can be deleted at any time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+FORMAT = b"ssg-render-1"
+_CODE = ("pages.py", "render.py", "render_cache.py", "lexers.py", "theme.py", "feeds.py", "__init__.py")
+_LIBS = ("markdown_it", "mdit_py_plugins", "pygments", "yaml", "jinja2", "markupsafe", "mdurl")
+
+
+def digest(*parts: str | bytes) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def engine() -> str:
+    """Fingerprint of everything that turns a page text into HTML (code and library versions)."""
+    here = Path(__file__).resolve().parent
+    parts: list[str | bytes] = [FORMAT, sys.version]
+    for name in _CODE:
+        try:
+            parts.append((here / name).read_bytes())
+        except OSError:
+            parts.append(name)
+    from importlib import metadata
+    for lib in _LIBS:
+        try:
+            parts.append(f"{lib}={metadata.version({'yaml': 'PyYAML', 'markdown_it': 'markdown-it-py', 'mdit_py_plugins': 'mdit-py-plugins'}.get(lib, lib))}")
+        except metadata.PackageNotFoundError:
+            parts.append(lib)
+    return digest(*parts)
+
+
+def text_key(text: str) -> str:
+    return digest(engine(), text)
+
+
+def _jsonable(value: Any) -> bool:
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return True
+    if isinstance(value, list):
+        return all(_jsonable(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _jsonable(v) for k, v in value.items())
+    return False
+
+
+def _valid(facts: Any) -> bool:
+    """The shape ``pages.page_of`` needs (a stale or foreign entry is a miss)."""
+    try:
+        return (isinstance(facts["meta"], dict) and all(isinstance(p, str) for p in facts["parts"])
+                and all(isinstance(h, str) for h in facts["hrefs"])
+                and len(facts["parts"]) == len(facts["hrefs"]) + 1
+                and all(len(p) == 3 for p in facts["problems"]) and all(len(x) == 2 for x in facts["links"])
+                and all(isinstance(a, str) for a in facts["anchors"]) and isinstance(facts["toc"], list))
+    except (KeyError, TypeError):
+        return False
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _seal(payload: bytes) -> bytes:
+    return FORMAT + b" " + digest(payload).encode() + b"\n" + payload
+
+
+def _unseal(data: bytes) -> bytes | None:
+    head, _, payload = data.partition(b"\n")
+    if head != FORMAT + b" " + digest(payload).encode():
+        return None
+    return payload
+
+
+class PageCache:
+    """Parsed page facts by text key; ``root=None`` disables it."""
+
+    def __init__(self, root: Path | None) -> None:
+        self.root = root
+        self.hits = 0
+        self.misses = 0
+
+    def _path(self, key: str) -> Path:
+        return self.root / "pages" / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        if self.root is None:
+            return None
+        try:
+            payload = _unseal(self._path(key).read_bytes())
+            entry = json.loads(payload) if payload is not None else None
+        except (OSError, ValueError):
+            entry = None
+        if not isinstance(entry, dict) or entry.get("key") != key or not _valid(entry.get("facts")):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return entry["facts"]
+
+    def put(self, key: str, facts: dict[str, Any]) -> None:
+        if self.root is None or not _jsonable(facts["meta"]):
+            return
+        try:
+            payload = json.dumps({"key": key, "facts": facts}, ensure_ascii=False, separators=(",", ":"))
+            write_atomic(self._path(key), _seal(payload.encode("utf-8", "surrogatepass")))
+        except (OSError, TypeError, ValueError, UnicodeError):
+            pass  # a cache that cannot be written is only slower
+
+    def prune(self, keep: set[str]) -> None:
+        """Remove entries no page uses any more (after a full pass)."""
+        if self.root is None or not (self.root / "pages").is_dir():
+            return
+        for sub in (self.root / "pages").iterdir():
+            for entry in sub.iterdir() if sub.is_dir() else ():
+                if entry.name.endswith(".json") and entry.name[:-5] not in keep:
+                    entry.unlink(missing_ok=True)
+
+
+def read_manifest(root: Path | None) -> dict[str, Any]:
+    """The last build's manifest, or {} when absent, corrupt or foreign."""
+    if root is None:
+        return {}
+    try:
+        payload = _unseal((root / "manifest.json").read_bytes())
+        manifest = json.loads(payload) if payload is not None else None
+    except (OSError, ValueError):
+        return {}
+    ok = isinstance(manifest, dict) and isinstance(manifest.get("outputs"), dict) \
+        and isinstance(manifest.get("problems"), list) and manifest.get("engine") == engine()
+    return manifest if ok else {}
+
+
+def write_manifest(root: Path | None, manifest: dict[str, Any]) -> None:
+    if root is None:
+        return
+    try:
+        payload = json.dumps({**manifest, "engine": engine()}, ensure_ascii=False, separators=(",", ":"))
+        write_atomic(root / "manifest.json", _seal(payload.encode("utf-8", "surrogatepass")))
+    except (OSError, TypeError, ValueError, UnicodeError):
+        pass
+
+
+def tree_signature(dirs: list[Path]) -> str:
+    """Hash of every file's path, size, mtime, ctime and inode under ``dirs`` (dot names skipped)."""
+    rows: list[str] = []
+
+    def walk(top: str, label: str) -> None:
+        try:
+            entries = sorted(os.scandir(top), key=lambda e: e.name)
+        except OSError:
+            rows.append(f"{label}\0missing")
+            return
+        for e in entries:
+            if e.name.startswith("."):
+                continue
+            if e.is_dir(follow_symlinks=True):
+                walk(e.path, f"{label}/{e.name}")
+            else:
+                try:
+                    st = e.stat()
+                except OSError:
+                    continue
+                rows.append(f"{label}/{e.name}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}")
+
+    for d in dirs:
+        walk(str(d), str(d))
+    return digest(*rows)
+
+
+def signature(config, strict: bool, theme_dirs) -> str:
+    """Everything a build reads, by file metadata: content, theme chain, config, environment."""
+    from ssg.feeds import source_date
+    return digest(engine(), repr(config), str(strict), source_date(),
+                  tree_signature([config.path(config.docs_dir).resolve(), *theme_dirs]))
+
+
+def unchanged(site: Path, manifest: dict[str, Any], signature: str) -> bool:
+    """The last build's manifest matches the inputs, and its outputs are still in site/."""
+    if manifest.get("inputs") != signature or manifest.get("site") != str(site):
+        return False
+    for rel, size in manifest.get("sizes", {}).items():
+        try:
+            if (site / rel).stat().st_size != size:
+                return False
+        except OSError:
+            return False
+    return True

@@ -1,0 +1,157 @@
+"""Writing the output: syncing out_dir with what a pass wants, and the worker processes.
+
+``sync`` writes what changed (rendered bytes, hard links to unchanged pages of the
+old site, copies of static files) and removes what is no longer wanted.  ``run_workers``
+does the full render pass in forked worker processes (``render.Renderer`` decides when).
+
+Each worker parses its share of the pages (through the render cache), sends the
+light page facts (no body) to the parent, gets the whole site's index back,
+renders its share and writes those files itself.  The parent only gathers
+output keys, problems and the index it needs for the feed, sitemap and later
+incremental passes.  Shares are fixed by sorted position, so the output does not
+depend on timing; an error in a worker reaches the caller as a ``RenderError``
+with its location.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import traceback
+from dataclasses import replace
+from pathlib import Path
+
+from ssg.errors import RenderError
+
+
+def put(renderer, rel: str, target: Path, data: bytes | Path | str) -> bool:
+    """Write one wanted file; False when a page output was not produced by this pass."""
+    if isinstance(data, Path):
+        shutil.copyfile(data, target)
+    elif isinstance(data, bytes):
+        target.write_bytes(data)
+    elif rel in renderer.state.html:
+        target.write_bytes(renderer.state.html[rel])
+    elif rel in renderer.state.reused:
+        try:
+            os.link(renderer.state.reused[rel], target)
+        except OSError:
+            shutil.copyfile(renderer.state.reused[rel], target)
+    else:
+        return rel in renderer.state.written
+    return True
+
+
+def sync(renderer, wanted: dict[str, bytes | Path | str], *, full: bool) -> tuple[list[str], int]:
+    """Make out_dir hold exactly ``wanted`` (path → source file, bytes, or a page's output key)."""
+    out = renderer.out_dir
+    out.mkdir(parents=True, exist_ok=True)
+    changed: list[str] = []
+    stale = set(renderer.state.on_disk) - set(wanted)
+    if full:
+        stale |= {f.relative_to(out).as_posix() for f in out.rglob("*") if f.is_file()} - set(wanted)
+    for rel in sorted(stale):
+        (out / rel).unlink(missing_ok=True)
+        changed.append(rel)
+        for parent in (out / rel).parents:  # prune directories left empty
+            if parent == out or not parent.is_dir() or any(parent.iterdir()):
+                break
+            parent.rmdir()
+    made: set[Path] = {out}
+    copied = 0
+    for rel, data in wanted.items():
+        if not full and renderer.state.on_disk.get(rel) == data and rel not in renderer._touched:
+            continue
+        if rel in renderer.state.written:
+            changed.append(rel)
+            continue
+        target = out / rel
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        if isinstance(data, str) and (target.exists() or target.is_symlink()):
+            target.unlink()  # never write through a hard link into another site
+        if not put(renderer, rel, target, data):
+            raise RenderError("page output missing from this pass", location=rel)
+        copied += isinstance(data, Path)
+        changed.append(rel)
+    renderer.state.on_disk = dict(wanted)
+    renderer.state.html, renderer.state.reused, renderer.state.written = {}, {}, set()
+    renderer._touched = set()
+    return sorted(changed), copied
+
+
+def _child(renderer, conn, chunk: list[str]) -> None:
+    """Worker process (forked): parse a share of the pages, render it against the full index, write it."""
+    src = ""
+    try:
+        mine = {}
+        for src in chunk:
+            mine[src] = renderer._parse(src, renderer.docs / src)
+        conn.send(("light", {s: replace(page, parts=None) for s, page in mine.items()}))
+        src = ""
+        pages = conn.recv()
+        renderer.state.pages = {**pages, **mine}
+        st, made, written = renderer.state, set(), set()
+        for src in chunk:
+            renderer._render(src)
+            for rel in (*st.html, *st.reused):  # write as we go: memory stays flat
+                target = renderer.out_dir / rel
+                if target.parent not in made:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(target.parent)
+                put(renderer, rel, target, "")
+                written.add(rel)
+            st.html, st.reused = {}, {}
+        conn.send(("done", (st.outputs, st.page_problems, written)))
+    except BaseException as exc:  # report, never hang the parent
+        if isinstance(exc, RenderError):
+            conn.send(("error", (exc.message, exc.location)))
+        else:
+            frame = traceback.extract_tb(exc.__traceback__)[-1:] or [None]
+            where = f"{frame[0].filename}:{frame[0].lineno}" if frame[0] else ""
+            conn.send(("error", (f"{exc!r} while rendering {src or 'the pages'} ({where})", src)))
+    finally:
+        conn.close()
+
+
+def _receive(conn, expected: str):
+    kind, payload = conn.recv()
+    if kind == "error":
+        raise RenderError(payload[0], location=payload[1])
+    assert kind == expected, kind
+    return payload
+
+
+def run_workers(renderer, srcs: list[str], workers: int) -> None:
+    """Full pass in ``workers`` forked processes that write their own pages; output identical to the serial pass."""
+    ctx = multiprocessing.get_context("fork")
+    renderer.out_dir.mkdir(parents=True, exist_ok=True)
+    links = []
+    for i in range(workers):
+        mine, theirs = ctx.Pipe()
+        proc = ctx.Process(target=_child, args=(renderer, theirs, srcs[i::workers]), daemon=True)
+        proc.start()
+        theirs.close()
+        links.append((mine, proc))
+    try:
+        for conn, _ in links:
+            renderer.state.pages.update(_receive(conn, "light"))
+        renderer.state.pages = dict(sorted(renderer.state.pages.items()))
+        renderer._relink(set(renderer.state.pages))
+        for conn, _ in links:
+            conn.send(renderer.state.pages)
+        for conn, _ in links:
+            outputs, problems, written = _receive(conn, "done")
+            renderer.state.outputs.update(outputs)
+            renderer.state.page_problems.update(problems)
+            renderer.state.written |= written
+    finally:
+        for conn, proc in links:
+            conn.close()
+            proc.join(timeout=30)
+            if proc.is_alive():
+                proc.kill()
+                proc.join()
+    renderer.state.outputs = dict(sorted(renderer.state.outputs.items()))
