@@ -449,7 +449,7 @@ def build(config, *, strict: bool = False, log: Callable[[str], Any] = print) ->
         return BuildReport(pages=0, copied=0, problems=problems, seconds=time.perf_counter() - start)
     site.parent.mkdir(parents=True, exist_ok=True)
     fresh = Path(tempfile.mkdtemp(prefix=f".{site.name}.new-", dir=site.parent))
-    reuse = manifest.get("outputs", {}) if manifest.get("site") == str(site) and site.is_dir() else {}
+    reuse = render_cache.still_there(site, manifest)
     try:
         renderer = Renderer(config, fresh, strict=strict, log=log, reuse=reuse, reuse_dir=site)
         report = renderer.full()
@@ -464,13 +464,8 @@ def build(config, *, strict: bool = False, log: Callable[[str], Any] = print) ->
         os.rename(site, old)
     os.rename(fresh, site)
     shutil.rmtree(old, ignore_errors=True)
-    sizes = {}
-    for rel in renderer.state.on_disk:
-        try:
-            sizes[rel] = (site / rel).stat().st_size
-        except OSError:
-            pass
     render_cache.write_manifest(cache, {
-        "site": str(site), "inputs": signature, "outputs": renderer.state.outputs, "sizes": sizes,
+        "site": str(site), "inputs": signature, "outputs": renderer.state.outputs,
+        "stats": render_cache.stats(site, renderer.state.on_disk),
         "problems": [[p.code, p.detail, p.message_id, p.commit, p.path, p.line] for p in report.problems]})
     return replace(report, seconds=time.perf_counter() - start)

@@ -198,14 +198,37 @@ def signature(config, strict: bool, theme_dirs) -> str:
                   tree_signature([config.path(config.docs_dir).resolve(), *theme_dirs]))
 
 
-def unchanged(site: Path, manifest: dict[str, Any], signature: str) -> bool:
-    """The last build's manifest matches the inputs, and its outputs are still in site/."""
-    if manifest.get("inputs") != signature or manifest.get("site") != str(site):
-        return False
-    for rel, size in manifest.get("sizes", {}).items():
+def stats(site: Path, rels) -> dict[str, list[int]]:
+    """Size and mtime of each output file as written (to notice hand edits later)."""
+    found = {}
+    for rel in rels:
         try:
-            if (site / rel).stat().st_size != size:
-                return False
+            st = (site / rel).stat()
         except OSError:
-            return False
-    return True
+            continue
+        found[rel] = [st.st_size, st.st_mtime_ns]
+    return found
+
+
+def _same(site: Path, rel: str, stat: Any) -> bool:
+    try:
+        st = (site / rel).stat()
+    except OSError:
+        return False
+    return [st.st_size, st.st_mtime_ns] == stat
+
+
+def still_there(site: Path, manifest: dict[str, Any]) -> dict[str, str]:
+    """Output keys of the last build whose files are still in site/ as it wrote them."""
+    if manifest.get("site") != str(site) or not isinstance(manifest.get("stats"), dict):
+        return {}
+    recorded = manifest["stats"]
+    return {rel: key for rel, key in manifest["outputs"].items() if _same(site, rel, recorded.get(rel))}
+
+
+def unchanged(site: Path, manifest: dict[str, Any], signature: str) -> bool:
+    """The last build's manifest matches the inputs, and its outputs are still in site/ as written."""
+    if manifest.get("inputs") != signature or manifest.get("site") != str(site) \
+            or not isinstance(manifest.get("stats"), dict):
+        return False
+    return all(_same(site, rel, stat) for rel, stat in manifest["stats"].items())

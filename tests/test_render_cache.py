@@ -1,0 +1,218 @@
+"""The persistent render cache: hits and misses, corruption, invalidation, and byte-equality with clean builds."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ssg import config as cfg
+from ssg import render_cache
+from ssg.errors import RenderError
+from ssg.render import Renderer, build, render_site
+
+SAMPLE = Path(__file__).resolve().parent / "data" / "content"
+QUIET = {"log": lambda *_: None}
+
+
+def conf(root: Path, **data):
+    data.setdefault("site_url", "https://digest.example.org/demo/")
+    data.setdefault("site_name", "Test digest")
+    return cfg.build(data, root=str(root))
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def clean(root: Path, config, name: str = "clean") -> dict[str, bytes]:
+    """A build without any cache, into a throw-away directory."""
+    out = root / name
+    shutil.rmtree(out, ignore_errors=True)
+    render_site(config, out, cache=False, **QUIET)
+    return tree(out)
+
+
+def entries(root: Path) -> list[Path]:
+    return sorted((root / ".ssg-cache" / "render" / "pages").rglob("*.json"))
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    shutil.copytree(SAMPLE, tmp_path / "content")
+    return tmp_path
+
+
+def test_second_pass_hits_the_cache_and_renders_the_same(sample):
+    c = conf(sample)
+    first = Renderer(c, sample / "one", **QUIET)
+    first.full()
+    pages = len(first.state.pages)
+    assert first.cache.hits == 0 and first.cache.misses == pages
+    assert len(entries(sample)) == len({p.key for p in first.state.pages.values()})
+    second = Renderer(c, sample / "two", **QUIET)
+    second.full()
+    assert second.cache.hits == len({p.key for p in second.state.pages.values()}) and second.cache.misses == 0
+    assert tree(sample / "one") == tree(sample / "two") == clean(sample, c)
+
+
+def test_a_changed_page_misses_and_the_others_hit(sample):
+    c = conf(sample)
+    Renderer(c, sample / "one", **QUIET).full()
+    page = sample / "content" / "about.md"
+    page.write_text(page.read_text() + "\nOne more line.\n")
+    r = Renderer(c, sample / "two", **QUIET)
+    r.full()
+    assert r.cache.misses == 1
+    assert tree(sample / "two") == clean(sample, c)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "wrong-key", "wrong-shape", "empty"])
+def test_a_corrupt_entry_is_ignored(sample, damage):
+    c = conf(sample)
+    Renderer(c, sample / "one", **QUIET).full()
+    files = entries(sample)
+    other = files[-1].read_bytes()
+    for f in files:
+        data = f.read_bytes()
+        if damage == "truncate":
+            f.write_bytes(data[: len(data) // 2])
+        elif damage == "flip":
+            f.write_bytes(data[:-10] + bytes([data[-10] ^ 0x20]) + data[-9:])
+        elif damage == "garbage":
+            f.write_bytes(os.urandom(200))
+        elif damage == "empty":
+            f.write_bytes(b"")
+        else:  # well sealed, but another page's entry, or not the shape of one
+            entry = json.loads(render_cache._unseal(other))
+            if damage == "wrong-shape":
+                entry = {"key": f.stem, "facts": {"meta": {}, "parts": ["a", "b"], "hrefs": []}}
+            f.write_bytes(render_cache._seal(json.dumps(entry).encode()))
+    r = Renderer(c, sample / "two", **QUIET)
+    r.full()
+    assert r.cache.hits == 0 or damage == "wrong-key" and r.cache.hits <= 1
+    assert tree(sample / "two") == clean(sample, c)
+
+
+def test_the_engine_fingerprint_is_part_of_the_key():
+    assert render_cache.text_key("x") != render_cache.digest("x")
+    assert len(render_cache.engine()) == 32
+
+
+def test_build_twice_writes_nothing_the_second_time(sample):
+    c = conf(sample)
+    first = build(c, **QUIET)
+    assert first.pages > 0
+    site = sample / "site"
+    before = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in site.rglob("*") if p.is_file()}
+    again = build(c, **QUIET)
+    assert again.pages == 0 and again.problems == first.problems
+    assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in site.rglob("*") if p.is_file()} == before
+
+
+def test_incremental_build_equals_a_clean_build(sample):
+    c = conf(sample)
+    build(c, **QUIET)
+    page = sample / "content" / "about.md"
+    page.write_text(page.read_text().replace("---\n\n", "---\n\nA new first line.\n\n", 1))
+    report = build(c, **QUIET)
+    assert report.pages > 0
+    assert tree(sample / "site") == clean(sample, c)
+    (sample / "content" / "about.md").unlink()  # a navigation page: every page changes
+    build(c, **QUIET)
+    assert tree(sample / "site") == clean(sample, c)
+
+
+def test_a_template_change_invalidates(sample):
+    c = conf(sample)
+    build(c, **QUIET)
+    over = sample / "overrides"
+    over.mkdir()
+    (over / "page.html").write_text("{% extends 'default/page.html' %}{% block content %}[override]"
+                                    "{{ super() }}{% endblock %}")
+    build(c, **QUIET)
+    site = tree(sample / "site")
+    assert site == clean(sample, c)
+    assert any(b"[override]" in data for data in site.values())
+    (over / "page.html").write_text("{% extends 'default/page.html' %}{% block content %}[changed]"
+                                    "{{ super() }}{% endblock %}")
+    build(c, **QUIET)
+    site = tree(sample / "site")
+    assert site == clean(sample, c)
+    assert any(b"[changed]" in data for data in site.values()) and not any(b"[override]" in d for d in site.values())
+
+
+def test_a_config_change_invalidates(sample):
+    build(conf(sample), **QUIET)
+    c = conf(sample, site_name="Another name")
+    report = build(c, **QUIET)
+    assert report.pages > 0
+    site = tree(sample / "site")
+    assert site == clean(sample, c)
+    assert b"Another name" in site["index.html"]
+
+
+def test_a_hand_edited_site_is_rebuilt(sample):
+    c = conf(sample)
+    build(c, **QUIET)
+    (sample / "site" / "index.html").write_text("edited by hand")
+    build(c, **QUIET)
+    assert tree(sample / "site") == clean(sample, c)
+
+
+def test_a_corrupt_manifest_is_ignored(sample):
+    c = conf(sample)
+    build(c, **QUIET)
+    manifest = sample / ".ssg-cache" / "render" / "manifest.json"
+    manifest.write_bytes(manifest.read_bytes()[:-20])
+    page = sample / "content" / "about.md"
+    page.write_text(page.read_text() + "\nMore.\n")
+    assert build(c, **QUIET).pages > 0
+    assert tree(sample / "site") == clean(sample, c)
+
+
+def test_parallel_equals_serial_with_and_without_cache(sample):
+    c = conf(sample)
+    serial = Renderer(c, sample / "one", workers=1, cache=False, **QUIET)
+    serial.full()
+    for name in ("two", "three"):  # cold, then warm cache
+        parallel = Renderer(c, sample / name, workers=2, **QUIET)
+        parallel.full()
+        assert tree(sample / name) == tree(sample / "one")
+        assert parallel.problems() == serial.problems()
+        assert parallel.state.outputs == serial.state.outputs
+
+
+def test_update_after_a_parallel_pass_equals_a_clean_build(sample):
+    c = conf(sample)
+    r = Renderer(c, sample / "live", workers=2, **QUIET)
+    r.full()
+    page = sample / "content" / "about.md"
+    page.write_text(page.read_text() + "\nChanged live.\n")
+    report = r.update({page})
+    assert "about/index.html" in report.changed
+    assert tree(sample / "live") == clean(sample, c)
+
+
+def test_a_worker_error_reaches_the_caller_with_its_location(sample):
+    over = sample / "overrides"
+    over.mkdir()
+    (over / "page.html").write_text("{% extends 'base.html' %}\n{% block content %}\n{{ nothing.here }}{% endblock %}")
+    with pytest.raises(RenderError) as info:
+        Renderer(conf(sample), sample / "out", workers=2, **QUIET).full()
+    assert "page.html:3" in info.value.location
+
+
+def test_identical_pages_are_parsed_once_per_pass(sample):
+    text = (sample / "content" / "about.md").read_text()
+    for i in range(5):
+        (sample / "content" / f"copy{i}.md").write_text(text)
+    r = Renderer(conf(sample), sample / "out", cache=False, **QUIET)
+    r.full()
+    keys = {p.key for p in r.state.pages.values()}
+    assert len(r.memo) == len(keys) < len(r.state.pages)
+    assert tree(sample / "out")["copy3/index.html"].replace(b"copy3", b"about") \
+        == tree(sample / "out")["about/index.html"]
