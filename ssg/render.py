@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import posixpath
 import shutil
 import tempfile
 import time
@@ -120,6 +119,7 @@ class Renderer:
         self.cache = render_cache.PageCache(config.path(config.cache_dir) / "render" if cache else None)
         self.reuse, self.reuse_dir = (reuse or {}), reuse_dir
         self.memo: dict[str, dict[str, Any]] = {}
+        self._texts: dict[str, str] = {}
         self._load_theme()
         self.state = _State()
         self._touched: set[str] = set()
@@ -141,15 +141,22 @@ class Renderer:
         pages, files = self._scan()
         self.state.files = files
         self.state.assets = self.theme.assets()
-        workers = self._workers(len(pages))
-        if workers > 1:
-            render_output.run_workers(self, sorted(pages), workers)
+        self.memo, self._texts = {}, {src: self._read(src, path) for src, path in pages.items()}
+        keys = {src: render_cache.text_key(text) for src, text in self._texts.items()}
+        fresh, rest, seen = [], [], set()  # pages to parse (first of each text not in the cache), the rest
+        for src in sorted(pages):
+            (fresh if keys[src] not in seen and not self.cache.has(keys[src]) else rest).append(src)
+            seen.add(keys[src])
+        workers = self._workers(len(fresh))
+        if workers > 1:  # spread the parsing evenly, then the rest
+            render_output.run_workers(self, [fresh[i::workers] + rest[i::workers] for i in range(workers)])
         else:
             for src, path in pages.items():
                 self.state.pages[src] = self._parse(src, path)
             self._relink(set(self.state.pages))
             for src in sorted(self.state.pages):
                 self._render(src)
+        self._texts = {}
         self._render_missing_404()
         self._render_extras()
         if not self.config.site_url:
@@ -230,12 +237,16 @@ class Renderer:
                 (pages if name.endswith(".md") else files)[rel] = path
         return pages, files
 
-    def _parse(self, src: str, path: Path):
-        """One page's facts: from this pass's memo, the persistent cache, or markdown-it."""
+    def _read(self, src: str, path: Path) -> str:
         try:
-            text = path.read_text(encoding="utf-8")
+            return path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
             raise RenderError(f"not UTF-8: {exc.reason}", location=src) from None
+
+    def _parse(self, src: str, path: Path):
+        """One page's facts: from this pass's memo, the persistent cache, or markdown-it."""
+        text = self._texts.pop(src, None)
+        text = self._read(src, path) if text is None else text
         key = render_cache.text_key(text)
         facts = self.memo.get(key) or self.cache.get(key)
         if facts is not None:
@@ -277,7 +288,7 @@ class Renderer:
         """Memoised ``pages.target`` (the answer depends on the page's directory, not its name)."""
         if not href or href[0] in "#?":
             return self.pagelib.target(src, href, self.state.pages)
-        memo = (posixpath.dirname(src), href)
+        memo = (src[:src.rfind("/") + 1], href)
         if memo not in self._targets:
             self._targets[memo] = self.pagelib.target(src, href, self.state.pages)
         return self._targets[memo]

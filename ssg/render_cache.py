@@ -107,6 +107,10 @@ class PageCache:
     def _path(self, key: str) -> Path:
         return self.root / "pages" / key[:2] / f"{key}.json"
 
+    def has(self, key: str) -> bool:
+        """Whether an entry exists (it may still turn out corrupt)."""
+        return self.root is not None and self._path(key).is_file()
+
     def get(self, key: str) -> dict[str, Any] | None:
         if self.root is None:
             return None

@@ -8,7 +8,7 @@ Each worker parses its share of the pages (through the render cache), sends the
 light page facts (no body) to the parent, gets the whole site's index back,
 renders its share and writes those files itself.  The parent only gathers
 output keys, problems and the index it needs for the feed, sitemap and later
-incremental passes.  Shares are fixed by sorted position, so the output does not
+incremental passes.  Shares are fixed by the caller from sorted positions, so the output does not
 depend on timing; an error in a worker reaches the caller as a ``RenderError``
 with its location.
 """
@@ -124,14 +124,14 @@ def _receive(conn, expected: str):
     return payload
 
 
-def run_workers(renderer, srcs: list[str], workers: int) -> None:
+def run_workers(renderer, shares: list[list[str]]) -> None:
     """Full pass in ``workers`` forked processes that write their own pages; output identical to the serial pass."""
     ctx = multiprocessing.get_context("fork")
     renderer.out_dir.mkdir(parents=True, exist_ok=True)
     links = []
-    for i in range(workers):
+    for share in shares:
         mine, theirs = ctx.Pipe()
-        proc = ctx.Process(target=_child, args=(renderer, theirs, srcs[i::workers]), daemon=True)
+        proc = ctx.Process(target=_child, args=(renderer, theirs, share), daemon=True)
         proc.start()
         theirs.close()
         links.append((mine, proc))
