@@ -111,8 +111,8 @@ _HUGO_LIST = """<!doctype html><html lang="en"><head><meta charset="utf-8"><titl
 """
 
 
-def make_hugo_site(root: Path, front: dict[str, str], body: str, names: list[str]) -> None:
-    """A minimal Hugo site with one page per name, the same body under Hugo-safe front matter.
+def make_hugo_site(root: Path, front: dict[str, str], bodies: list[str], names: list[str]) -> None:
+    """A minimal Hugo site with one page per name and body, under Hugo-safe front matter.
 
     Only ``title``, ``date`` and ``summary`` are kept: Hugo reserves ``kind`` and would
     read ssg's other keys as params anyway.
@@ -128,6 +128,5 @@ def make_hugo_site(root: Path, front: dict[str, str], body: str, names: list[str
     (root / "layouts" / "_default" / "list.html").write_text(_HUGO_LIST)
     head = "---\n" + "".join(f"{k}: {json.dumps(front[k])}\n" for k in ("title", "date", "summary")
                              if k in front) + "---\n"
-    text = head + body
-    for name in names:
-        (root / "content" / "pages" / name).write_text(text)
+    for name, body in zip(names, bodies):
+        (root / "content" / "pages" / name).write_text(head + body)

@@ -196,12 +196,13 @@ class Bench:
             out["nochange_render"] = {"seconds_under_profiler": res["seconds"], "file": str(prof),
                                       "top_cumulative": _top(prof, "cumtime", 15),
                                       "top_tottime": _top(prof, "tottime", 10)}
-            # the render workers are not profiled above: render the same pages in one process
+        fsite = self.work / "full"
+        if (fsite / "content").is_dir():  # the workers are not profiled above: the real site in one process
             prof, script = self.work / "render-one-process.prof", self.work / "render_one.py"
             script.write_text(_RENDER_ONE)
             out_dir = self.work / "render-one-process-out"
             shutil.rmtree(out_dir, ignore_errors=True)
-            res = timed([PY, "-m", "cProfile", "-o", str(prof), str(script), str(out_dir)], rsite)
+            res = timed([PY, "-m", "cProfile", "-o", str(prof), str(script), str(out_dir)], fsite)
             out["render_one_process"] = {"seconds_under_profiler": res["seconds"], "file": str(prof),
                                          "top_tottime": _top(prof, "tottime", 15)}
         isite, isnap = self.work / "incr-tip", self.work / "incr-tip-snapshot"
@@ -246,34 +247,46 @@ class Bench:
         return out
 
     def render(self) -> dict[str, Any]:
-        """Goal 3: 5,000 copies of one real series page, ssg vs Hugo; then a no-change rebuild."""
+        """Goal 3: 5,000 copies of one real series page, ssg vs Hugo; then a no-change rebuild.
+
+        Done twice: identical copies (the issue's benchmark), and copies that differ by one
+        line, since ssg memoises page parsing by text hash and identical copies only
+        exercise its templates and writes."""
         page = _pick_page(self.work)
         front, body = _split_front(page.read_text())
         body = re.sub(r"\]\((?!https?:|mailto:|#)[^)\s]*\.md(#[^)\s]*)?\)", "](p00001.md)", body)
         names = [f"p{i:05d}.md" for i in range(1, 5001)]
+        head = page.read_text().split("\n---\n", 1)[0] + "\n---\n"
+        out: dict[str, Any] = {"page": page.name, "page_bytes": len((head + body).encode()), "pages": 5000}
+        hugo, why = anchors.hugo_binary(self.work)
+        for variant in ("identical", "distinct"):
+            bodies = [body if variant == "identical" else f"Copy {i} of this page.\n\n{body}"
+                      for i in range(1, 5001)]
+            out[variant] = self._render_variant(head, front, bodies, names, hugo, why)
+        return out
+
+    def _render_variant(self, head: str, front: dict[str, str], bodies: list[str], names: list[str],
+                        hugo: Path | None, why: str | None) -> dict[str, Any]:
         site = site_dir(self.work / "render-ssg", None)
         (site / "content" / "pages").mkdir(parents=True)
-        text = page.read_text().split("\n---\n", 1)[0] + "\n---\n" + body
-        for name in names:
-            (site / "content" / "pages" / name).write_text(text)
+        for name, body in zip(names, bodies):
+            (site / "content" / "pages" / name).write_text(head + body)
         ssg_runs, again = [], []
         for n in range(self.runs):
             for junk in ("site", ".ssg-cache"):
                 shutil.rmtree(site / junk, ignore_errors=True)
             ssg_runs.append(build(site, "--no-digest", memory=True) | {"load": load()})
             again.append(build(site, "--no-digest")["seconds"])
-        out: dict[str, Any] = {"page": page.name, "page_bytes": len(text.encode()), "pages": 5000,
-                               "ssg_html": count_html(site),
+        out: dict[str, Any] = {"ssg_html": count_html(site),
                                "ssg_seconds": summary([r["seconds"] for r in ssg_runs]),
                                "ssg_pages_per_s": summary([5000 / r["seconds"] for r in ssg_runs]),
                                "ssg_tree_pss_mb": summary([r["tree_pss_mb"] for r in ssg_runs]),
                                "nochange_seconds": summary(again)}
-        hugo, why = anchors.hugo_binary(self.work)
         if hugo is None:
             out["hugo"] = {"installed": False, "reason": why}
             return out
         hsite = self.work / "render-hugo"
-        anchors.make_hugo_site(hsite, front, body, names)
+        anchors.make_hugo_site(hsite, front, bodies, names)
         version = subprocess.run([str(hugo), "version"], capture_output=True, text=True).stdout.split()[1]
         hugo_runs = []
         for n in range(self.runs):
@@ -281,8 +294,8 @@ class Bench:
             shutil.rmtree(hsite / "resources", ignore_errors=True)
             hugo_runs.append(timed([str(hugo), "--quiet", "--source", str(hsite)], hsite)["seconds"])
         html = sum(1 for _ in (hsite / "public" / "pages").rglob("index.html"))
-        out["hugo"] = {"installed": True, "version": version, "html": html, "seconds": summary(hugo_runs),
-                       "pages_per_s": summary([5000 / s for s in hugo_runs])}
+        out["hugo"] = {"installed": True, "version": version.split("-")[0], "html": html,
+                       "seconds": summary(hugo_runs), "pages_per_s": summary([5000 / s for s in hugo_runs])}
         return out
 
     def preview(self) -> dict[str, Any]:
@@ -379,7 +392,11 @@ _RENDER_ONE = """import sys
 from pathlib import Path
 from ssg.config import load
 from ssg.render import Renderer
-Renderer(load(Path("ssg.toml").resolve()), Path(sys.argv[1]), log=lambda s: None, workers=1).full()
+import shutil
+cache = sys.argv[1] + "-cache"  # an empty cache: the build's own would answer every page
+shutil.rmtree(cache, ignore_errors=True)
+config = load(Path("ssg.toml").resolve(), overrides={"cache_dir": cache})
+Renderer(config, Path(sys.argv[1]), log=lambda s: None, workers=1).full()
 """
 
 
@@ -513,16 +530,20 @@ def table(r: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
                          + "; pi-index 0.46–2.0 s (issue)",
                          f"{(mh_add or 3.9) / s:.2f}x MHonArc, {0.46 / s:.2f}x pi-index basic"))
     if "render" in r and "error" not in r["render"]:
-        rd = r["render"]
-        ours = rd["ssg_pages_per_s"]["median"]
-        h = rd.get("hugo", {})
-        hugo = h.get("pages_per_s", {}).get("median") if h.get("installed") else None
-        rows.append(("3 render 5,000 pages, ssg", _mmm(rd["ssg_pages_per_s"], " p/s"),
-                     goal(ours >= (hugo or A["hugo_pages_per_s"]), "≥ Hugo"),
-                     f"Hugo {_mmm(h['pages_per_s'], ' p/s')} here" if hugo else "Hugo 1,200 p/s (issue)",
-                     f"{ours / (hugo or A['hugo_pages_per_s']):.2f}x Hugo"))
-        nc = rd["nochange_seconds"]["median"]
-        rows.append(("3 no-change rebuild (5,000)", _mmm(rd["nochange_seconds"], " s"), goal(nc <= 0.2, "≤ 0.2 s"), "", ""))
+        for variant in ("identical", "distinct"):
+            rd = r["render"].get(variant)
+            if not rd:
+                continue
+            ours = rd["ssg_pages_per_s"]["median"]
+            h = rd.get("hugo", {})
+            hugo = h.get("pages_per_s", {}).get("median") if h.get("installed") else None
+            rows.append((f"3 render 5,000 {variant} pages", _mmm(rd["ssg_pages_per_s"], " p/s"),
+                         goal(ours >= (hugo or A["hugo_pages_per_s"]), "≥ Hugo"),
+                         f"Hugo {_mmm(h['pages_per_s'], ' p/s')} here" if hugo else "Hugo 1,200 p/s (issue)",
+                         f"{ours / (hugo or A['hugo_pages_per_s']):.2f}x Hugo"))
+            nc = rd["nochange_seconds"]["median"]
+            rows.append((f"3 no-change rebuild ({variant})", _mmm(rd["nochange_seconds"], " s"),
+                         goal(nc <= 0.2, "≤ 0.2 s"), "", ""))
     if "preview" in r and "error" not in r["preview"]:
         pv = r["preview"]
         s = pv["signal_seconds"]["median"]
@@ -638,7 +659,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {row['cumtime']:8.2f} {row['tottime']:8.2f} {row['calls']:9d}  {row['function']}")
         one = prof.get("render_one_process")
         if one:
-            print(f"\nprofile of rendering the 5,000 pages in one process (workers=1, "
+            print(f"\nprofile of rendering the full build's content/ in one process (workers=1, "
                   f"{_fmt(one['seconds_under_profiler'], ' s')} under cProfile), top 15 by own time:")
             for row in one["top_tottime"]:
                 print(f"  {row['cumtime']:8.2f} {row['tottime']:8.2f} {row['calls']:9d}  {row['function']}")
