@@ -22,7 +22,8 @@ from ssg.model import Diffstat, Mail, RawMessage, Subject
 from ssg.render import make_markdown
 from tests.hostile import PROFILE
 
-settings.load_profile(PROFILE)
+FUZZ = settings.get_profile(PROFILE)
+"""Applied to each property here (not loaded globally, so other modules keep their own settings)."""
 
 MAIL_DIR = Path(__file__).parent / "data" / "mail"
 FIXTURES = [p.read_bytes() for p in sorted(MAIL_DIR.glob("*.eml"))]
@@ -52,6 +53,7 @@ def check_mail(mail: Mail, data: bytes) -> None:
 
 # --- mail -------------------------------------------------------------------------------
 
+@FUZZ
 @given(st.binary(max_size=2000))
 def test_mail_parse_never_raises_on_bytes(data):
     check_mail(parse(raw(data)), data)
@@ -62,6 +64,7 @@ header_names = st.sampled_from(["From", "To", "Cc", "Subject", "Date", "Message-
                                 "X-Original-From", "List-Id", "MIME-Version", "Content-Disposition"])
 
 
+@FUZZ
 @given(st.lists(st.tuples(header_names, any_text), max_size=12), any_text,
        st.sampled_from([b"\n", b"\r\n", b"\r"]))
 def test_mail_parse_never_raises_on_header_soup(headers, body, eol):
@@ -96,6 +99,7 @@ def mutated_fixture(draw):
     return bytes(data)
 
 
+@FUZZ
 @given(mutated_fixture())
 def test_mail_parse_never_raises_on_mutated_fixtures(data):
     check_mail(parse(raw(data)), data)
@@ -103,6 +107,7 @@ def test_mail_parse_never_raises_on_mutated_fixtures(data):
 
 # --- subject ----------------------------------------------------------------------------
 
+@FUZZ
 @given(any_text)
 @example("[PATCH v" + "9" * 5000 + "]")
 @example("Re: " * 2000)
@@ -116,6 +121,7 @@ def test_subject_parse_never_raises(text):
     subject.version_key(s.version)
 
 
+@FUZZ
 @given(st.lists(st.sampled_from(["Re:", "RE:", "Fwd:", "AW:", "[", "]", "PATCH", "v2", "RFC", "1/3", "0/0",
                                  "net-next", ",", " ", "(v3)", "[EXTERNAL]", "10.5/12"]), max_size=30))
 def test_subject_parse_on_grammar_shaped_soup(tokens):
@@ -135,6 +141,7 @@ diff_lines = st.lists(st.one_of(
     any_text.map(lambda t: t.replace("\n", " "))), max_size=40)
 
 
+@FUZZ
 @given(diff_lines)
 def test_diffstat_compute_never_raises(lines):
     ds = diffstat.compute("\n".join(lines))
@@ -145,6 +152,7 @@ def test_diffstat_compute_never_raises(lines):
     diffstat.summary_line(ds)
 
 
+@FUZZ
 @given(any_text)
 def test_diffstat_summary_never_raises(text):
     diffstat.summary(text)
@@ -158,6 +166,7 @@ def body_of(rendered: str) -> str:
     return rendered[3:-5]
 
 
+@FUZZ
 @given(any_text)
 @example("1. item")
 @example("- [x](javascript:alert(1))")
@@ -176,6 +185,7 @@ def test_inline_renders_as_literal_text_without_links_or_tags(text):
     assert html.unescape(inner) == shown
 
 
+@FUZZ
 @given(any_text)
 @example("x](javascript:alert(1)")
 @example("]]]]")
@@ -188,6 +198,7 @@ def test_link_text_never_changes_the_target_or_adds_tags(text):
     assert html.unescape(inner[inner.index(">") + 1:-4]) == markup.plain(text)
 
 
+@FUZZ
 @given(st.lists(st.tuples(any_text, any_text, any_text), min_size=1, max_size=5))
 @example([("a | b", "c\\|d", "`|`")])
 def test_table_cells_never_split_or_inject(rows):
@@ -199,6 +210,7 @@ def test_table_cells_never_split_or_inject(rows):
     assert tags <= {"table", "thead", "tbody", "tr", "th", "td"}, tags
 
 
+@FUZZ
 @given(any_text, st.sampled_from(["text", "diff", "diffstat", ""]))
 @example("```\n<script>x</script>\n```", "text")
 @example("~~~\n", "text")
@@ -231,6 +243,7 @@ def cleaned(value):
     return value
 
 
+@FUZZ
 @given(st.dictionaries(st.text(alphabet="abcdefgh_", min_size=1, max_size=8), yaml_values, max_size=6)
        .map(lambda d: {"title": "t", **d}))
 def test_front_matter_round_trips_and_stays_one_block(meta):

@@ -16,7 +16,7 @@ from xml.etree import ElementTree
 
 from hypothesis import HealthCheck, settings
 
-settings.register_profile("ci", max_examples=300, deadline=None, derandomize=True,
+settings.register_profile("ci", max_examples=300, deadline=None, derandomize=True, database=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile("deep", max_examples=10_000, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
