@@ -270,7 +270,8 @@ def page_of(src: str, facts: Mapping[str, Any], key: str = "") -> Page:
     template = template if template.endswith(".html") else template + ".html"
     return Page(src=src, url=url_of(src), meta=meta, anchors=frozenset(facts["anchors"]),
                 links=tuple((str(h), int(n)) for h, n in facts["links"]), problems=tuple(problems),
-                template=template, toc=tuple(facts["toc"]), date=date, parts=tuple(facts["parts"]),
+                template=template, toc=tuple(facts["toc"]), date=date,
+                parts=tuple(facts["parts"]) if "parts" in facts else None,
                 hrefs=tuple(facts["hrefs"]), key=key)
 
 

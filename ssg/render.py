@@ -243,12 +243,12 @@ class Renderer:
         except UnicodeDecodeError as exc:
             raise RenderError(f"not UTF-8: {exc.reason}", location=src) from None
 
-    def _parse(self, src: str, path: Path):
+    def _parse(self, src: str, path: Path, *, fresh: bool = False):
         """One page's facts: from this pass's memo, the persistent cache, or markdown-it."""
         text = self._texts.pop(src, None)
         text = self._read(src, path) if text is None else text
         key = render_cache.text_key(text)
-        facts = self.memo.get(key) or self.cache.get(key)
+        facts = None if fresh else (self.memo.get(key) or self.cache.get(key))
         if facts is not None:
             try:
                 page = self.pagelib.page_of(src, facts, key)
@@ -260,6 +260,21 @@ class Renderer:
         self.memo[key] = facts
         self.cache.put(key, facts)
         return self.pagelib.page_of(src, facts, key)
+
+    def _with_body(self, page):
+        """The page with its body (``parts``): left out by the cache and between processes."""
+        if page.parts is None:
+            facts = self.memo.get(page.key, {})
+            parts = facts.get("parts") or self.cache.body(page.key, len(page.hrefs))
+            if parts is None:  # not cached (or corrupt): parse the text again
+                again = self._parse(page.src, self.docs / page.src, fresh=True)
+                if again.key != page.key:
+                    raise RenderError("changed while the site was rendered; build again", location=page.src)
+                parts = again.parts
+            elif facts and "parts" not in facts:
+                self.memo[page.key] = {**facts, "parts": parts}
+            page.parts = tuple(parts)
+        return page
 
     def _reparse(self, rel: str, path: Path) -> None:
         existed = rel in self.state.pages
@@ -348,8 +363,6 @@ class Renderer:
 
     def _render(self, src: str) -> None:
         page = self.state.pages[src]
-        if page.parts is None:  # parsed in a worker process: facts again from the memo or cache
-            page = self.state.pages[src] = self._parse(src, self.docs / src)
         problems = list(page.problems) + self.pagelib.check(page, self.state.pages, self._exists, self._target)
         self.state.page_problems[src] = tuple(problems)
         self.state.feed_html.pop(src, None)  # rendered again, lazily, if it is among the feed's entries
@@ -370,7 +383,7 @@ class Renderer:
             self.state.reused[rel] = self.reuse_dir / rel
             return
         filled = iter(resolved)
-        body = page.body(lambda _href: next(filled))
+        body = self._with_body(page).body(lambda _href: next(filled))
         import jinja2
         try:
             html = self._template(name).render(self._context(page, body, root))
@@ -406,9 +419,7 @@ class Renderer:
     def _feed_html(self, src: str) -> str:
         """A page body with absolute URLs (feed readers have no base), cached until it changes."""
         if src not in self.state.feed_html:
-            page = self.state.pages[src]
-            if page.parts is None:
-                page = self.state.pages[src] = self._parse(src, self.docs / src)
+            page = self._with_body(self.state.pages[src])
             self.state.feed_html[src] = page.body(self._resolver(src, self.config.site_url))
         return self.state.feed_html[src]
 

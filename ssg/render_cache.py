@@ -1,6 +1,7 @@
 """The persistent render cache under ``cache_dir/render/``: parsed pages and the last build's manifest.
 
-- ``pages/<key>.json``: the facts ``pages.parse_text`` made of one page text, keyed by a
+- ``pages/<key>.json`` and ``<key>.body``: the facts ``pages.parse_text`` made of one
+  page text (the body, needed only when the page is rendered again, apart), keyed by a
   hash of that text and the engine (ssg's render code, markdown-it, its plugins,
   Pygments, PyYAML).  An entry carries its key and a checksum; one that does not
   verify, does not decode or has the wrong shape is a miss, never an error.
@@ -69,9 +70,8 @@ def _jsonable(value: Any) -> bool:
 def _valid(facts: Any) -> bool:
     """The shape ``pages.page_of`` needs (a stale or foreign entry is a miss)."""
     try:
-        return (isinstance(facts["meta"], dict) and all(isinstance(p, str) for p in facts["parts"])
+        return (isinstance(facts["meta"], dict) and "parts" not in facts
                 and all(isinstance(h, str) for h in facts["hrefs"])
-                and len(facts["parts"]) == len(facts["hrefs"]) + 1
                 and all(len(p) == 3 for p in facts["problems"]) and all(len(x) == 2 for x in facts["links"])
                 and all(isinstance(a, str) for a in facts["anchors"]) and isinstance(facts["toc"], list))
     except (KeyError, TypeError):
@@ -112,6 +112,7 @@ class PageCache:
         return self.root is not None and self._path(key).is_file()
 
     def get(self, key: str) -> dict[str, Any] | None:
+        """The facts of a page text without its body (``parts``), or None."""
         if self.root is None:
             return None
         try:
@@ -125,11 +126,26 @@ class PageCache:
         self.hits += 1
         return entry["facts"]
 
+    def body(self, key: str, holes: int) -> list[str] | None:
+        """The rendered body of a page text, split at its ``holes`` link targets, or None."""
+        if self.root is None:
+            return None
+        try:
+            payload = _unseal(self._path(key).with_suffix(".body").read_bytes())
+            own, _, text = (payload or b"").partition(b"\n")
+            parts = text.decode("utf-8", "surrogatepass").split("\0") if own == key.encode() else None
+        except (OSError, UnicodeError):
+            return None
+        return parts if parts is not None and len(parts) == holes + 1 else None
+
     def put(self, key: str, facts: dict[str, Any]) -> None:
         if self.root is None or not _jsonable(facts["meta"]):
             return
+        light = {k: v for k, v in facts.items() if k != "parts"}
         try:
-            payload = json.dumps({"key": key, "facts": facts}, ensure_ascii=False, separators=(",", ":"))
+            payload = json.dumps({"key": key, "facts": light}, ensure_ascii=False, separators=(",", ":"))
+            body = (key + "\n" + "\0".join(facts["parts"])).encode("utf-8", "surrogatepass")
+            write_atomic(self._path(key).with_suffix(".body"), _seal(body))
             write_atomic(self._path(key), _seal(payload.encode("utf-8", "surrogatepass")))
         except (OSError, TypeError, ValueError, UnicodeError):
             pass  # a cache that cannot be written is only slower
@@ -140,7 +156,7 @@ class PageCache:
             return
         for sub in (self.root / "pages").iterdir():
             for entry in sub.iterdir() if sub.is_dir() else ():
-                if entry.name.endswith(".json") and entry.name[:-5] not in keep:
+                if entry.name.split(".")[0] not in keep:
                     entry.unlink(missing_ok=True)
 
 

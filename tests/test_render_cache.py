@@ -36,8 +36,8 @@ def clean(root: Path, config, name: str = "clean") -> dict[str, bytes]:
     return tree(out)
 
 
-def entries(root: Path) -> list[Path]:
-    return sorted((root / ".ssg-cache" / "render" / "pages").rglob("*.json"))
+def entries(root: Path, suffix: str = ".json") -> list[Path]:
+    return sorted((root / ".ssg-cache" / "render" / "pages").rglob("*" + suffix))
 
 
 @pytest.fixture
@@ -75,6 +75,7 @@ def test_a_corrupt_entry_is_ignored(sample, damage):
     c = conf(sample)
     Renderer(c, sample / "one", **QUIET).full()
     files = entries(sample)
+    assert len(entries(sample, ".body")) == len(files)
     other = files[-1].read_bytes()
     for f in files:
         data = f.read_bytes()
@@ -95,6 +96,27 @@ def test_a_corrupt_entry_is_ignored(sample, damage):
     r.full()
     assert r.cache.hits == 0 or damage == "wrong-key" and r.cache.hits <= 1
     assert tree(sample / "two") == clean(sample, c)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "swap", "delete"])
+def test_a_corrupt_body_is_ignored(sample, damage):
+    c = conf(sample)
+    Renderer(c, sample / "one", **QUIET).full()
+    bodies = entries(sample, ".body")
+    first = bodies[0].read_bytes()
+    for f in bodies:
+        data = f.read_bytes()
+        if damage == "truncate":
+            f.write_bytes(data[: len(data) // 2])
+        elif damage == "flip":
+            f.write_bytes(data[:-3] + bytes([data[-3] ^ 0x01]) + data[-2:])
+        elif damage == "swap":  # a well-sealed body of another page
+            f.write_bytes(first if f != bodies[0] else bodies[-1].read_bytes())
+        else:
+            f.unlink()
+    r = Renderer(c, sample / "two", **QUIET)
+    r.full()
+    assert tree(sample / "two") == clean(sample, c)  # a body names its key: a swapped one is refused too
 
 
 def test_the_engine_fingerprint_is_part_of_the_key():
