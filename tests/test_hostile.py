@@ -312,3 +312,23 @@ def test_exports_of_the_hostile_digest_carry_no_active_content(built, fmt):
     findings, visible = scan_html(html_file, fmt)
     assert not findings, "\n".join(map(str, findings[:20]))
     assert "<script>alert('subject')</script> fix" in visible
+
+
+def test_mail_text_cannot_add_or_duplicate_element_ids(built):
+    """An id from mail (``{#main}``) could hijack the skip link or an anchor: ids stay unique."""
+    from collections import Counter
+    from html.parser import HTMLParser
+
+    class Ids(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.ids: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            self.ids += [v for k, v in attrs if k == "id" and v]
+
+    for p in built.site.rglob("*.html"):
+        parser = Ids()
+        parser.feed(p.read_text("utf-8"))
+        dups = [i for i, n in Counter(parser.ids).items() if n > 1]
+        assert not dups, (p.relative_to(built.site).as_posix(), dups)

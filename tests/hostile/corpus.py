@@ -122,6 +122,7 @@ def corpus() -> list[Hostile]:
         "key: value # &anchor *alias !!python/object:os.system")
     add("subject-attrs-block", message(next(n), "[PATCH] title {onclick=alert(11) #main .x}"),
         "{onclick=alert(11) #main .x}")
+    add("subject-heading-id", message(next(n), "[PATCH] hijack the anchor {#main}"), "hijack the anchor {#main}")
     add("subject-entities", message(next(n), "[PATCH] &lt;script&gt;alert(12)&lt;/script&gt; &#106;avascript:"),
         "&lt;script&gt;alert(12)&lt;/script&gt;")
     add("subject-encoded-script", message(next(n), "[PATCH] " + b64word(SCRIPT.format("b64"))),
