@@ -47,6 +47,9 @@ MAX_HEADER = 256 * 1024
 """Longest header value kept (References of a long thread stay well below this)."""
 MAX_DECODED = 4096
 """Longest text given to RFC 2047 decoding or address parsing (names, subjects)."""
+MAX_TEXT = 256 * 1024
+"""Longest message text (cover letter, commit message) kept for pages; a 50 MB body would
+otherwise be copied whole into the index, digest.json, the digest, the series page and the feed."""
 
 
 def parse(raw: RawMessage) -> Mail:
@@ -93,6 +96,7 @@ def _parse(raw: RawMessage) -> Mail:
         if author.email == sender.email:
             author = sender
     refs, irt = _references(headers, message_id)
+    text = _bounded(info.text, notes)
     problems = tuple(Problem(code, detail, message_id, raw.commit)
                      for code, detail in notes)
     return Mail(
@@ -100,11 +104,21 @@ def _parse(raw: RawMessage) -> Mail:
         subject=subject.parse(_text_header(headers.get("subject", ""))),
         date=date, arrived=raw.committed, from_header=from_header, sender=sender,
         author=author, in_reply_to=irt, references=refs, synthetic_id=synthetic,
-        hints=_hints(headers), text=info.text, has_diff=info.diffstat is not None,
+        hints=_hints(headers), text=text, has_diff=info.diffstat is not None,
         diffstat=info.diffstat, diffstat_text=info.diffstat_text, trailers=info.trailers,
         followups=info.followups, change_id=info.change_id, base_commit=info.base_commit,
         pull=info.pull, attachments=attachments, size=len(data), deleted=raw.deleted,
         problems=problems)
+
+
+def _bounded(text: str, notes: list[tuple[str, str]]) -> str:
+    """``text`` cut at a line end near MAX_TEXT, saying how much was left out."""
+    if len(text) <= MAX_TEXT:
+        return text
+    cut = text.rfind("\n", MAX_TEXT // 2, MAX_TEXT)
+    cut = cut if cut > 0 else MAX_TEXT
+    notes.append(("long-text", f"message text of {len(text)} characters cut to {cut}"))
+    return text[:cut].rstrip("\n") + f"\n\n[… {len(text) - cut} more characters not shown: see the archive]\n"
 
 
 def _split_head(data: bytes) -> tuple[bytes, bytes]:
