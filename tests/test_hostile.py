@@ -180,8 +180,20 @@ def test_big_messages_build_in_bounded_time_without_active_content(built_big):
     result = scan_site(built_big.site)
     assert not result.findings, "\n".join(map(str, result.findings[:30]))
     assert result.shows("ten thousand recipients")
-    largest = max(p.stat().st_size for p in built_big.site.rglob("*.html"))
-    assert largest < 20 * 1024 * 1024, "a 50 MB body is not copied whole into a page"
+    assert result.shows("big base64")  # the 50 MB cover letter is on its series page, shortened
+    largest = max(p.stat().st_size for p in built_big.site.rglob("*") if p.is_file())
+    assert largest < 4 * 1024 * 1024, "a 50 MB body is not copied whole into a page, the feed or the JSON"
+
+
+def test_a_huge_message_text_is_cut_with_a_note():
+    from ssg.mail import MAX_TEXT, parse
+    from ssg.model import RawMessage
+    from tests.hostile.corpus import message
+
+    body = ("<script>alert('long')</script> line of a very long cover letter\n" * 40_000)
+    mail = parse(RawMessage("c" * 40, "b" * 40, 0, message(950, "[PATCH 0/1] long", body, patch=False), 1, 1))
+    assert len(mail.text) < MAX_TEXT + 200 and "more characters not shown" in mail.text
+    assert [p.code for p in mail.problems] == ["long-text"]
 
 
 # --- the real archive ------------------------------------------------------------------------

@@ -278,7 +278,7 @@ def big() -> list[Hostile]:
     out = []
     payload = (b"<script>alert('big')</script> " * 40 + b"\n") * (50 * 1024 * 1024 // 1241 + 1)
     encoded = base64.encodebytes(payload[: 50 * 1024 * 1024])
-    out.append(Hostile("big-base64-50mb", message(901, "[PATCH] big base64", "", patch=False,
+    out.append(Hostile("big-base64-50mb", message(901, "[PATCH 0/1] big base64", "", patch=False,
                                                    headers=(("Content-Transfer-Encoding", "base64"),))
                        .replace(b"Please apply.\n", encoded)))
     to = ", ".join(f"\"<script>{i}</script>\" <r{i}@to{i % 97}.example.test>" for i in range(10_000))
