@@ -12,7 +12,6 @@ import datetime as dt
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from xml.sax.saxutils import escape, quoteattr
 
 EPOCH_ZERO = "1970-01-01T00:00:00Z"
 
@@ -76,6 +75,7 @@ def sorted_entries(entries: Sequence[FeedEntry]) -> list[FeedEntry]:
 
 def atom_feed(info: FeedInfo, entries: Sequence[FeedEntry], *, fallback_updated: str = "") -> str:
     """The Atom document: feed id/title/updated/author/links, one entry per page."""
+    from xml.sax.saxutils import escape, quoteattr  # here: it imports urllib.request
     ordered = sorted_entries(entries)
     updated = ordered[0].updated if ordered else (fallback_updated or EPOCH_ZERO)
     out = [
@@ -112,6 +112,7 @@ def atom_feed(info: FeedInfo, entries: Sequence[FeedEntry], *, fallback_updated:
 
 def sitemap(entries: Sequence[SitemapEntry]) -> str:
     """sitemaps.org 0.9 document, URLs sorted."""
+    from xml.sax.saxutils import escape
     out = ['<?xml version="1.0" encoding="utf-8"?>',
            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for entry in sorted(entries, key=lambda e: e.url):

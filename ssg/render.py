@@ -18,7 +18,6 @@ to a clean build.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
 import tempfile
@@ -218,6 +217,7 @@ class Renderer:
             wanted = self.workers
         else:
             wanted = min(2, os.cpu_count() or 1) if pages >= PARALLEL_MIN else 1
+        import multiprocessing  # here: a build with nothing to render never needs it
         return wanted if wanted > 1 and "fork" in multiprocessing.get_all_start_methods() else 1
 
     # -- phase 1: sources ------------------------------------------------------------

@@ -44,12 +44,16 @@ def engine() -> str:
             parts.append((here / name).read_bytes())
         except OSError:
             parts.append(name)
-    from importlib import metadata
-    for lib in _LIBS:
+    from importlib.util import find_spec
+    homes = set()
+    for lib in _LIBS:  # the installed distributions next to each library (names carry versions)
+        spec = find_spec(lib)
+        homes.add(Path(spec.origin).parent.parent if spec and spec.origin else Path(lib))
+    for home in sorted(homes):
         try:
-            parts.append(f"{lib}={metadata.version({'yaml': 'PyYAML', 'markdown_it': 'markdown-it-py', 'mdit_py_plugins': 'mdit-py-plugins'}.get(lib, lib))}")
-        except metadata.PackageNotFoundError:
-            parts.append(lib)
+            parts += [str(home), *sorted(n for n in os.listdir(home) if n.endswith((".dist-info", ".egg-info")))]
+        except OSError:
+            parts.append(str(home))
     return digest(*parts)
 
 
