@@ -19,10 +19,8 @@ to a clean build.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -458,36 +456,6 @@ def build(config, *, strict: bool = False, log: Callable[[str], Any] = print) ->
     Unchanged pages are hard-linked from the old site; when nothing at all changed
     since the last build (same manifest signature, outputs in place) nothing is written.
     """
-    start = time.perf_counter()
-    site = config.path(config.site_dir).resolve()
-    cache = config.path(config.cache_dir) / "render"
-    manifest = render_cache.read_manifest(cache)
-    signature = render_cache.signature(config, strict or config.strict, load_theme(config).dirs)
-    if render_cache.unchanged(site, manifest, signature):
-        problems = tuple(Problem(*row) for row in manifest["problems"])
-        if (strict or config.strict) and problems:
-            lines = "\n".join(f"  {p}" for p in problems[:20])
-            raise RenderError(f"{len(problems)} problem(s) under --strict:\n{lines}", location=str(site))
-        return BuildReport(pages=0, copied=0, problems=problems, seconds=time.perf_counter() - start)
-    site.parent.mkdir(parents=True, exist_ok=True)
-    fresh = Path(tempfile.mkdtemp(prefix=f".{site.name}.new-", dir=site.parent))
-    reuse = render_cache.still_there(site, manifest)
-    try:
-        renderer = Renderer(config, fresh, strict=strict, log=log, reuse=reuse, reuse_dir=site)
-        report = renderer.full()
-    except BaseException:
-        shutil.rmtree(fresh, ignore_errors=True)
-        raise
-    render_cache.write_manifest(cache, {})  # the old manifest no longer describes site/
-    fresh.chmod(0o755)
-    old = site.parent / f".{site.name}.old-{os.getpid()}"
-    if site.exists():
-        shutil.rmtree(old, ignore_errors=True)
-        os.rename(site, old)
-    os.rename(fresh, site)
-    shutil.rmtree(old, ignore_errors=True)
-    render_cache.write_manifest(cache, {
-        "site": str(site), "inputs": signature, "outputs": renderer.state.outputs,
-        "stats": render_cache.stats(site, renderer.state.on_disk),
-        "problems": [[p.code, p.detail, p.message_id, p.commit, p.path, p.line] for p in report.problems]})
-    return replace(report, seconds=time.perf_counter() - start)
+    def renderer(out: Path, reuse: dict[str, str], site: Path) -> Renderer:
+        return Renderer(config, out, strict=strict, log=log, reuse=reuse, reuse_dir=site)
+    return render_output.build(config, renderer, strict=strict, log=log, report=BuildReport)

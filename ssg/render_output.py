@@ -1,4 +1,4 @@
-"""Writing the output: syncing out_dir with what a pass wants, and the worker processes.
+"""Writing the output: the site swap of ``build``, syncing out_dir, and the worker processes.
 
 ``sync`` writes what changed (rendered bytes, hard links to unchanged pages of the
 old site, copies of static files) and removes what is no longer wanted.  ``run_workers``
@@ -18,11 +18,16 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import tempfile
+import time
 import traceback
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, Callable
 
-from ssg.errors import RenderError
+from ssg import render_cache
+from ssg.errors import Problem, RenderError
+from ssg.theme import load_theme
 
 
 def put(renderer, rel: str, target: Path, data: bytes | Path | str) -> bool:
@@ -155,3 +160,42 @@ def run_workers(renderer, shares: list[list[str]]) -> None:
                 proc.kill()
                 proc.join()
     renderer.state.outputs = dict(sorted(renderer.state.outputs.items()))
+
+
+def build(config, make_renderer: Callable, *, strict: bool, log: Callable[[str], Any], report: type):
+    """``render.build``: render into a new sibling of site_dir and swap it in, or stop early when nothing changed."""
+    start = time.perf_counter()
+    site = config.path(config.site_dir).resolve()
+    cache = config.path(config.cache_dir) / "render"
+    manifest = render_cache.read_manifest(cache)
+    signature = render_cache.signature(config, strict or config.strict, load_theme(config).dirs)
+    if render_cache.unchanged(site, manifest, signature):
+        problems = tuple(Problem(*row) for row in manifest["problems"])
+        if (strict or config.strict) and problems:
+            lines = "\n".join(f"  {p}" for p in problems[:20])
+            raise RenderError(f"{len(problems)} problem(s) under --strict:\n{lines}", location=str(site))
+        if not config.site_url:
+            log("note: site_url is not set, so feed.xml, sitemap.xml and canonical links are left out")
+        return report(pages=0, copied=0, problems=problems, seconds=time.perf_counter() - start)
+    site.parent.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(prefix=f".{site.name}.new-", dir=site.parent))
+    reuse = render_cache.still_there(site, manifest)
+    try:
+        renderer = make_renderer(fresh, reuse, site)
+        done = renderer.full()
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    render_cache.write_manifest(cache, {})  # the old manifest no longer describes site/
+    fresh.chmod(0o755)
+    old = site.parent / f".{site.name}.old-{os.getpid()}"
+    if site.exists():
+        shutil.rmtree(old, ignore_errors=True)
+        os.rename(site, old)
+    os.rename(fresh, site)
+    shutil.rmtree(old, ignore_errors=True)
+    render_cache.write_manifest(cache, {
+        "site": str(site), "inputs": signature, "outputs": renderer.state.outputs,
+        "stats": render_cache.stats(site, renderer.state.on_disk),
+        "problems": [[p.code, p.detail, p.message_id, p.commit, p.path, p.line] for p in done.problems]})
+    return replace(done, seconds=time.perf_counter() - start)
