@@ -122,6 +122,14 @@ def sitemap(entries: Sequence[SitemapEntry]) -> str:
     return "\n".join(out) + "\n"
 
 
+def feed_entries(site_url: str, public: Sequence, limit: int) -> list[FeedEntry]:
+    """The newest ``limit`` entries (without bodies) of the pages with ``feed: true``."""
+    fallback = source_date() or EPOCH_ZERO
+    entries = [FeedEntry(url=site_url + p.url, title=p.meta["title"], updated=p.date or fallback,
+                         summary=str(p.meta.get("summary") or "")) for p in public if p.meta.get("feed")]
+    return sorted_entries(entries)[:limit]
+
+
 def site_files(config, public: Sequence, body_of: Callable[[str], str], limit: int) -> dict[str, bytes]:
     """The site-level files: ``.nojekyll``, ``CNAME``, and with a site URL ``sitemap.xml`` and ``feed.xml``.
 
@@ -136,12 +144,8 @@ def site_files(config, public: Sequence, body_of: Callable[[str], str], limit: i
     if not c.site_url:
         return files
     files["sitemap.xml"] = sitemap([SitemapEntry(c.site_url + p.url, p.date) for p in public]).encode()
-    fallback = source_date() or EPOCH_ZERO
-    entries = [FeedEntry(url=c.site_url + p.url, title=p.meta["title"], updated=p.date or fallback,
-                         summary=str(p.meta.get("summary") or "")) for p in public if p.meta.get("feed")]
-    entries = sorted_entries(entries)[:limit]
     by_url = {c.site_url + p.url: p.src for p in public}
-    entries = [replace(e, content_html=body_of(by_url[e.url])) for e in entries]
+    entries = [replace(e, content_html=body_of(by_url[e.url])) for e in feed_entries(c.site_url, public, limit)]
     info = FeedInfo(title=c.site_name, site_url=c.site_url, feed_url=c.site_url + "feed.xml",
                     author=c.site_author or c.site_name, subtitle=c.site_description)
     files["feed.xml"] = atom_feed(info, entries, fallback_updated=source_date()).encode()

@@ -67,9 +67,9 @@ class Page:
     key: str = ""
     """Hash of the page's text (and the engine): the render cache key."""
 
-    def body(self, resolve: Callable[[str], str]) -> str:
-        """The body HTML with every link target resolved."""
-        parts = self.parts or ("",)
+    def body(self, resolve: Callable[[str], str], parts: tuple[str, ...] | None = None) -> str:
+        """The body HTML with every link target resolved (``parts`` when the page was left without)."""
+        parts = parts or self.parts or ("",)
         out = [parts[0]]
         for href, part in zip(self.hrefs, parts[1:]):
             out.append(escapeHtml(resolve(href)))

@@ -31,7 +31,9 @@ from ssg.theme import load_theme
 FEED_LIMIT = 30
 """Newest entries in feed.xml (a weekly digest: over half a year)."""
 PARALLEL_MIN = 400
-"""Sites with at least this many pages render their full pass in two processes."""
+"""A full pass with at least this many pages to parse (not in the cache) runs in two processes."""
+BODIES = 64
+"""Rendered page bodies kept in memory besides the cache (identical pages reuse them)."""
 _LAZY = {"make_markdown", "parse_page", "url_of", "output_of", "NAV", "NAV_SOURCES"}
 
 
@@ -116,6 +118,8 @@ class Renderer:
         self.cache = render_cache.PageCache(config.path(config.cache_dir) / "render" if cache else None)
         self.reuse, self.reuse_dir = (reuse or {}), reuse_dir
         self.memo: dict[str, dict[str, Any]] = {}
+        self.bodies: dict[str, Any] = {}
+        self._feed_srcs: set[str] = set()
         self._texts: dict[str, str] = {}
         self._load_theme()
         self.state = _State()
@@ -151,6 +155,7 @@ class Renderer:
             for src, path in pages.items():
                 self.state.pages[src] = self._parse(src, path)
             self._relink(set(self.state.pages))
+            self._feed_srcs = self._in_feed()
             for src in sorted(self.state.pages):
                 self._render(src)
         self._texts = {}
@@ -203,6 +208,7 @@ class Renderer:
             dirty = set(self.state.pages)
         dirty &= set(self.state.pages)
         self._relink(dirty)
+        self._feed_srcs = self._in_feed()
         for src in sorted(dirty):
             self._render(src)
         self._render_missing_404()
@@ -255,24 +261,29 @@ class Renderer:
             except Exception:  # a cache entry that does not fit is ignored
                 pass
         facts = self.pagelib.parse_text(self.md, text)
-        self.memo[key] = facts
         self.cache.put(key, facts)
+        self._keep(key, facts["parts"])
+        self.memo[key] = {k: v for k, v in facts.items() if k != "parts"}  # bodies are kept apart, few
         return self.pagelib.page_of(src, facts, key)
 
-    def _with_body(self, page):
-        """The page with its body (``parts``): left out by the cache and between processes."""
-        if page.parts is None:
-            facts = self.memo.get(page.key, {})
-            parts = facts.get("parts") or self.cache.body(page.key, len(page.hrefs))
-            if parts is None:  # not cached (or corrupt): parse the text again
-                again = self._parse(page.src, self.docs / page.src, fresh=True)
-                if again.key != page.key:
-                    raise RenderError("changed while the site was rendered; build again", location=page.src)
-                parts = again.parts
-            elif facts and "parts" not in facts:
-                self.memo[page.key] = {**facts, "parts": parts}
-            page.parts = tuple(parts)
-        return page
+    def _keep(self, key: str, parts) -> None:
+        """Remember a body among the last few (identical pages render one after the other)."""
+        self.bodies.pop(key, None)
+        self.bodies[key] = parts
+        while len(self.bodies) > BODIES:
+            del self.bodies[next(iter(self.bodies))]
+
+    def _parts(self, page) -> tuple[str, ...]:
+        """A page's body (``parts``): the cache and worker processes leave it out of the page facts."""
+        parts = page.parts or self.bodies.get(page.key) or self.cache.body(page.key, len(page.hrefs))
+        if parts is None:  # not cached (or corrupt): parse the text again
+            again = self._parse(page.src, self.docs / page.src, fresh=True)
+            if again.key != page.key:
+                raise RenderError("changed while the site was rendered; build again", location=page.src)
+            parts = again.parts
+        elif parts is not page.parts:
+            self._keep(page.key, parts)
+        return tuple(parts)
 
     def _reparse(self, rel: str, path: Path) -> None:
         existed = rel in self.state.pages
@@ -381,7 +392,9 @@ class Renderer:
             self.state.reused[rel] = self.reuse_dir / rel
             return
         filled = iter(resolved)
-        body = self._with_body(page).body(lambda _href: next(filled))
+        body = page.body(lambda _href: next(filled), self._parts(page))
+        if src not in self._feed_srcs:
+            page.parts = None  # memory stays flat: the body is in the cache (or parsed again) if needed
         import jinja2
         try:
             html = self._template(name).render(self._context(page, body, root))
@@ -407,8 +420,18 @@ class Renderer:
         self.state.outputs.pop("404.html", None)
         self.state.missing_404 = html.encode("utf-8")
 
+    def _public(self) -> list:
+        return [p for p in self.state.pages.values() if not p.meta.get("draft") and p.src != "404.md"]
+
+    def _in_feed(self) -> set[str]:
+        """Pages whose body the feed will need again (their bodies stay in memory)."""
+        if not self.config.site_url:
+            return set()
+        urls = {e.url for e in feeds.feed_entries(self.config.site_url, self._public(), FEED_LIMIT)}
+        return {p.src for p in self._public() if self.config.site_url + p.url in urls}
+
     def _render_extras(self) -> None:
-        public = [p for p in self.state.pages.values() if not p.meta.get("draft") and p.src != "404.md"]
+        public = self._public()
         extras = feeds.site_files(self.config, public, self._feed_html, FEED_LIMIT)
         if "404.md" not in self.state.pages and self.state.missing_404 is not None:
             extras["404.html"] = self.state.missing_404
@@ -417,8 +440,8 @@ class Renderer:
     def _feed_html(self, src: str) -> str:
         """A page body with absolute URLs (feed readers have no base), cached until it changes."""
         if src not in self.state.feed_html:
-            page = self._with_body(self.state.pages[src])
-            self.state.feed_html[src] = page.body(self._resolver(src, self.config.site_url))
+            page = self.state.pages[src]
+            self.state.feed_html[src] = page.body(self._resolver(src, self.config.site_url), self._parts(page))
         return self.state.feed_html[src]
 
     # -- writing -----------------------------------------------------------------

@@ -98,6 +98,7 @@ def _child(renderer, conn, chunk: list[str]) -> None:
         src = ""
         pages = conn.recv()
         renderer.state.pages = {**pages, **mine}
+        renderer._feed_srcs = set()  # the parent renders the feed (from the cache)
         st, made, written = renderer.state, set(), set()
         for src in chunk:
             renderer._render(src)
