@@ -71,11 +71,12 @@ def people_rows(idx: Index) -> list[tuple[str, Address, tuple[str, ...], int, in
     """(key, most used name and address, domains by use, submissions, reviews) for everyone."""
     names: dict[str, Counter] = defaultdict(Counter)
     doms: dict[str, Counter] = defaultdict(Counter)
-    for key, data in idx.db.execute("SELECT author_key, data FROM messages WHERE author_key != ''"):
-        who = tuple(json.loads(data)["author"])
-        names[key][who] += 1
-        if Address(*who).domain:
-            doms[key][Address(*who).domain] += 1
+    for key, name, email, domain, n in idx.db.execute(
+            "SELECT author_key, author_name, author_email, author_domain, COUNT(*) FROM messages"
+            " WHERE author_key != '' GROUP BY author_key, author_name, author_email, author_domain"):
+        names[key][(name, email)] += n
+        if domain:
+            doms[key][domain] += n
     for r in idx.db.execute("SELECT reviewer_key, data FROM reviews"):
         names[r[0]][tuple(json.loads(r[1])["reviewer"])] += 1
     out = []
@@ -181,15 +182,14 @@ class Pages:
 
     def domain(self, domain: str, people: list[tuple[str, Address, tuple[str, ...], int, int]]) -> DomainInfo:
         rows = self.idx.db.execute(
-            "SELECT author_key, series_id, data FROM messages WHERE author_key != ''"
-            " AND class IN ('patch','cover','pull') AND data LIKE ?", (f"%@{domain}\"%",))
+            "SELECT author_key, series_id FROM messages WHERE author_domain = ? AND author_key != ''"
+            " AND class IN ('patch','cover','pull')", (domain,))
         counts: Counter = Counter()
         sids = set()
-        for key, sid, data in rows:
-            if Address(*json.loads(data)["author"]).domain == domain:
-                counts[key] += 1
-                if sid:
-                    sids.add(sid)
+        for key, sid in rows:
+            counts[key] += 1
+            if sid:
+                sids.add(sid)
         who = {k: w for k, w, _, _, _ in people}
         members = tuple(sorted(((k, who.get(k, Address("", "")), c) for k, c in counts.items()),
                                key=lambda r: (-r[2], r[1].display().casefold(), r[0])))

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -22,11 +22,13 @@ CREATE TABLE IF NOT EXISTS messages (
     message_id TEXT PRIMARY KEY, commit_id TEXT NOT NULL, class TEXT NOT NULL,
     series_id TEXT NOT NULL DEFAULT '', digest TEXT NOT NULL, date INTEGER NOT NULL,
     thread_root TEXT NOT NULL DEFAULT '', author_key TEXT NOT NULL DEFAULT '',
-    sender_key TEXT NOT NULL DEFAULT '', data TEXT NOT NULL);
+    sender_key TEXT NOT NULL DEFAULT '', author_name TEXT NOT NULL DEFAULT '',
+    author_email TEXT NOT NULL DEFAULT '', author_domain TEXT NOT NULL DEFAULT '', data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS messages_series ON messages(series_id);
 CREATE INDEX IF NOT EXISTS messages_root ON messages(thread_root);
 CREATE INDEX IF NOT EXISTS messages_author ON messages(author_key);
 CREATE INDEX IF NOT EXISTS messages_digest ON messages(digest);
+CREATE INDEX IF NOT EXISTS messages_domain ON messages(author_domain);
 CREATE TABLE IF NOT EXISTS series (
     id TEXT PRIMARY KEY, path TEXT NOT NULL, digest TEXT NOT NULL, title_key TEXT NOT NULL,
     change_id TEXT NOT NULL, submitter_key TEXT NOT NULL, date INTEGER NOT NULL, data TEXT NOT NULL);
@@ -117,7 +119,7 @@ class Index:
     def put_messages(self, rows: Iterable[dict[str, Any]]) -> None:
         self.db.executemany(
             "INSERT OR REPLACE INTO messages VALUES (:message_id, :commit, :class, :series_id, :digest,"
-            " :date, :thread_root, :author_key, :sender_key, :data)",
+            " :date, :thread_root, :author_key, :sender_key, :author_name, :author_email, :author_domain, :data)",
             ({**r, "data": dumps(r["data"])} for r in rows))
 
     def put_series(self, rows: Iterable[dict[str, Any]]) -> None:

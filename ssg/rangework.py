@@ -110,6 +110,9 @@ def _message_row(m: Mail, cls: str, series_id: str, digest: str, root: str, ids:
     return {"message_id": m.message_id, "commit": m.commit, "class": cls, "series_id": series_id,
             "digest": digest, "date": m.date, "thread_root": root,
             "author_key": ids.key(author) if cls in SUBMISSION else "", "sender_key": ids.key(sender),
+            "author_name": author.name if cls in SUBMISSION else "",
+            "author_email": author.email if cls in SUBMISSION else "",
+            "author_domain": author.domain if cls in SUBMISSION else "",
             "data": data}
 
 
