@@ -120,6 +120,8 @@ class Renderer:
         self.memo: dict[str, dict[str, Any]] = {}
         self.bodies: dict[str, Any] = {}
         self._feed_srcs: set[str] = set()
+        self.stream = False
+        """Write each page as it is rendered (``build``: out_dir is a new directory)."""
         self._texts: dict[str, str] = {}
         self._load_theme()
         self.state = _State()
@@ -153,11 +155,15 @@ class Renderer:
             render_output.run_workers(self, [fresh[i::workers] + rest[i::workers] for i in range(workers)])
         else:
             for src, path in pages.items():
-                self.state.pages[src] = self._parse(src, path)
+                page = self.state.pages[src] = self._parse(src, path)
+                if self.cache.root is not None:
+                    page.parts = None  # the body waits in the cache (memory stays flat)
             self._relink(set(self.state.pages))
-            self._feed_srcs = self._in_feed()
+            self._feed_srcs, made = self._in_feed(), set()
             for src in sorted(self.state.pages):
                 self._render(src)
+                if self.stream:
+                    render_output.flush(self, made)
         self._texts = {}
         self._render_missing_404()
         self._render_extras()

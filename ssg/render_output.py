@@ -48,6 +48,19 @@ def put(renderer, rel: str, target: Path, data: bytes | Path | str) -> bool:
     return True
 
 
+def flush(renderer, made: set) -> None:
+    """Write the pages rendered so far into out_dir now (memory stays flat); ``sync`` skips them."""
+    st = renderer.state
+    for rel in (*st.html, *st.reused):
+        target = renderer.out_dir / rel
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        put(renderer, rel, target, "")
+        st.written.add(rel)
+    st.html, st.reused = {}, {}
+
+
 def sync(renderer, wanted: dict[str, bytes | Path | str], *, full: bool) -> tuple[list[str], int]:
     """Make out_dir hold exactly ``wanted`` (path → source file, bytes, or a page's output key)."""
     out = renderer.out_dir
@@ -99,18 +112,11 @@ def _child(renderer, conn, chunk: list[str]) -> None:
         pages = conn.recv()
         renderer.state.pages = {**pages, **mine}
         renderer._feed_srcs = set()  # the parent renders the feed (from the cache)
-        st, made, written = renderer.state, set(), set()
+        st, made = renderer.state, set()
         for src in chunk:
             renderer._render(src)
-            for rel in (*st.html, *st.reused):  # write as we go: memory stays flat
-                target = renderer.out_dir / rel
-                if target.parent not in made:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    made.add(target.parent)
-                put(renderer, rel, target, "")
-                written.add(rel)
-            st.html, st.reused = {}, {}
-        conn.send(("done", (st.outputs, st.page_problems, written)))
+            flush(renderer, made)
+        conn.send(("done", (st.outputs, st.page_problems, st.written)))
     except BaseException as exc:  # report, never hang the parent
         if isinstance(exc, RenderError):
             conn.send(("error", (exc.message, exc.location)))
@@ -183,6 +189,7 @@ def build(config, make_renderer: Callable, *, strict: bool, log: Callable[[str],
     reuse = render_cache.still_there(site, manifest)
     try:
         renderer = make_renderer(fresh, reuse, site)
+        renderer.stream = True  # a new directory: pages are written as they are rendered
         done = renderer.full()
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
