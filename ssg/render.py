@@ -32,8 +32,6 @@ FEED_LIMIT = 30
 """Newest entries in feed.xml (a weekly digest: over half a year)."""
 PARALLEL_MIN = 400
 """A full pass with at least this many pages to parse (not in the cache) runs in two processes."""
-BODIES = 64
-"""Rendered page bodies kept in memory besides the cache (identical pages reuse them)."""
 _LAZY = {"make_markdown", "parse_page", "url_of", "output_of", "NAV", "NAV_SOURCES"}
 
 
@@ -114,15 +112,12 @@ class Renderer:
         self.strict = strict or config.strict
         self.log = log
         self.docs = config.path(config.docs_dir).resolve()
-        self.md = pages.make_markdown()
-        self.cache = render_cache.PageCache(config.path(config.cache_dir) / "render" if cache else None)
+        self.store = render_cache.PageStore(config.path(config.cache_dir) / "render" if cache else None, self.docs)
+        self.cache = self.store.cache
         self.reuse, self.reuse_dir = (reuse or {}), reuse_dir
-        self.memo: dict[str, dict[str, Any]] = {}
-        self.bodies: dict[str, Any] = {}
         self._feed_srcs: set[str] = set()
         self.stream = False
         """Write each page as it is rendered (``build``: out_dir is a new directory)."""
-        self._texts: dict[str, str] = {}
         self._load_theme()
         self.state = _State()
         self._touched: set[str] = set()
@@ -144,8 +139,9 @@ class Renderer:
         pages, files = self._scan()
         self.state.files = files
         self.state.assets = self.theme.assets()
-        self.memo, self._texts = {}, {src: self._read(src, path) for src, path in pages.items()}
-        keys = {src: render_cache.text_key(text) for src, text in self._texts.items()}
+        store = self.store
+        store.memo, store.texts = {}, {src: store.read(src, path) for src, path in pages.items()}
+        keys = {src: render_cache.text_key(text) for src, text in store.texts.items()}
         fresh, rest, seen = [], [], set()  # pages to parse (first of each text not in the cache), the rest
         for src in sorted(pages):
             (fresh if keys[src] not in seen and not self.cache.has(keys[src]) else rest).append(src)
@@ -155,7 +151,7 @@ class Renderer:
             render_output.run_workers(self, [fresh[i::workers] + rest[i::workers] for i in range(workers)])
         else:
             for src, path in pages.items():
-                page = self.state.pages[src] = self._parse(src, path)
+                page = self.state.pages[src] = self.store.parse(src, path)
                 if self.cache.root is not None:
                     page.parts = None  # the body waits in the cache (memory stays flat)
             self._relink(set(self.state.pages))
@@ -164,7 +160,7 @@ class Renderer:
                 self._render(src)
                 if self.stream:
                     render_output.flush(self, made)
-        self._texts = {}
+        store.texts = {}
         self._render_missing_404()
         self._render_extras()
         if not self.config.site_url:
@@ -247,54 +243,10 @@ class Renderer:
                 (pages if name.endswith(".md") else files)[rel] = path
         return pages, files
 
-    def _read(self, src: str, path: Path) -> str:
-        try:
-            return path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            raise RenderError(f"not UTF-8: {exc.reason}", location=src) from None
-
-    def _parse(self, src: str, path: Path, *, fresh: bool = False):
-        """One page's facts: from this pass's memo, the persistent cache, or markdown-it."""
-        text = self._texts.pop(src, None)
-        text = self._read(src, path) if text is None else text
-        key = render_cache.text_key(text)
-        facts = None if fresh else (self.memo.get(key) or self.cache.get(key))
-        if facts is not None:
-            try:
-                page = self.pagelib.page_of(src, facts, key)
-                self.memo[key] = facts
-                return page
-            except Exception:  # a cache entry that does not fit is ignored
-                pass
-        facts = self.pagelib.parse_text(self.md, text)
-        self.cache.put(key, facts)
-        self._keep(key, facts["parts"])
-        self.memo[key] = {k: v for k, v in facts.items() if k != "parts"}  # bodies are kept apart, few
-        return self.pagelib.page_of(src, facts, key)
-
-    def _keep(self, key: str, parts) -> None:
-        """Remember a body among the last few (identical pages render one after the other)."""
-        self.bodies.pop(key, None)
-        self.bodies[key] = parts
-        while len(self.bodies) > BODIES:
-            del self.bodies[next(iter(self.bodies))]
-
-    def _parts(self, page) -> tuple[str, ...]:
-        """A page's body (``parts``): the cache and worker processes leave it out of the page facts."""
-        parts = page.parts or self.bodies.get(page.key) or self.cache.body(page.key, len(page.hrefs))
-        if parts is None:  # not cached (or corrupt): parse the text again
-            again = self._parse(page.src, self.docs / page.src, fresh=True)
-            if again.key != page.key:
-                raise RenderError("changed while the site was rendered; build again", location=page.src)
-            parts = again.parts
-        elif parts is not page.parts:
-            self._keep(page.key, parts)
-        return tuple(parts)
-
     def _reparse(self, rel: str, path: Path) -> None:
         existed = rel in self.state.pages
         if path.is_file():
-            self.state.pages[rel] = self._parse(rel, path)
+            self.state.pages[rel] = self.store.parse(rel, path)
         else:
             page = self.state.pages.pop(rel, None)
             if page is not None:
@@ -398,7 +350,7 @@ class Renderer:
             self.state.reused[rel] = self.reuse_dir / rel
             return
         filled = iter(resolved)
-        body = page.body(lambda _href: next(filled), self._parts(page))
+        body = page.body(lambda _href: next(filled), self.store.parts(page))
         if src not in self._feed_srcs:
             page.parts = None  # memory stays flat: the body is in the cache (or parsed again) if needed
         import jinja2
@@ -447,7 +399,7 @@ class Renderer:
         """A page body with absolute URLs (feed readers have no base), cached until it changes."""
         if src not in self.state.feed_html:
             page = self.state.pages[src]
-            self.state.feed_html[src] = page.body(self._resolver(src, self.config.site_url), self._parts(page))
+            self.state.feed_html[src] = page.body(self._resolver(src, self.config.site_url), self.store.parts(page))
         return self.state.feed_html[src]
 
     # -- writing -----------------------------------------------------------------

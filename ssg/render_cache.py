@@ -1,13 +1,14 @@
 """The persistent render cache under ``cache_dir/render/``: parsed pages and the last build's manifest.
 
-- ``pages/<key>.json`` and ``<key>.body``: the facts ``pages.parse_text`` made of one
-  page text (the body, needed only when the page is rendered again, apart), keyed by a
+- ``pages/<key>.page``: the facts ``pages.parse_text`` made of one page text (the
+  body last, read only when the page is rendered again), keyed by a
   hash of that text and the engine (ssg's render code, markdown-it, its plugins,
   Pygments, PyYAML).  An entry carries its key and a checksum; one that does not
   verify, does not decode or has the wrong shape is a miss, never an error.
 - ``manifest.json``: what the last ``build`` wrote (output path → output key, the
   input signature, the problems), so the next build can reuse unchanged output
   files from the old site and a build with nothing changed can stop early.
+``PageStore`` is the renderer's way in: memo, then cache, then markdown-it.
 Everything here can be deleted at any time.
 """
 
@@ -20,6 +21,8 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from ssg.errors import RenderError
 
 FORMAT = b"ssg-render-1"
 _CODE = ("pages.py", "render.py", "render_cache.py", "lexers.py", "theme.py", "feeds.py", "__init__.py")
@@ -101,27 +104,44 @@ def _unseal(data: bytes) -> bytes | None:
 
 
 class PageCache:
-    """Parsed page facts by text key; ``root=None`` disables it."""
+    """Parsed page facts by text key; ``root=None`` disables it.
+
+    One file per page text: a header line (format, length and checksum of the facts,
+    checksum of the body), the facts as JSON (naming their key), then the body.
+    Files are written in place, not renamed: a reader that sees a half-written
+    file fails the checksum and parses the page itself.
+    """
 
     def __init__(self, root: Path | None) -> None:
         self.root = root
         self.hits = 0
         self.misses = 0
+        self._made: set[Path] = set()
 
     def _path(self, key: str) -> Path:
-        return self.root / "pages" / key[:2] / f"{key}.json"
+        return self.root / "pages" / key[:2] / f"{key}.page"
 
     def has(self, key: str) -> bool:
         """Whether an entry exists (it may still turn out corrupt)."""
         return self.root is not None and self._path(key).is_file()
+
+    def _sections(self, key: str) -> tuple[bytes, bytes, bytes, bytes] | None:
+        """(facts, their checksum, body, its checksum) of an entry, not yet verified."""
+        head, _, rest = self._path(key).read_bytes().partition(b"\n")
+        fields = head.split(b" ")
+        if len(fields) != 4 or fields[0] != FORMAT or not fields[1].isdigit():
+            return None
+        size = int(fields[1])
+        return rest[:size], fields[2], rest[size:], fields[3]
 
     def get(self, key: str) -> dict[str, Any] | None:
         """The facts of a page text without its body (``parts``), or None."""
         if self.root is None:
             return None
         try:
-            payload = _unseal(self._path(key).read_bytes())
-            entry = json.loads(payload) if payload is not None else None
+            found = self._sections(key)
+            ok = found is not None and digest(found[0]).encode() == found[1]
+            entry = json.loads(found[0]) if ok else None
         except (OSError, ValueError):
             entry = None
         if not isinstance(entry, dict) or entry.get("key") != key or not _valid(entry.get("facts")):
@@ -135,22 +155,34 @@ class PageCache:
         if self.root is None:
             return None
         try:
-            payload = _unseal(self._path(key).with_suffix(".body").read_bytes())
-            own, _, text = (payload or b"").partition(b"\n")
-            parts = text.decode("utf-8", "surrogatepass").split("\0") if own == key.encode() else None
+            found = self._sections(key)
+            ok = found is not None and digest(found[2]).encode() == found[3] \
+                and found[0].startswith(b'{"key":"' + key.encode() + b'"')
+            parts = found[2].decode("utf-8", "surrogatepass").split("\0") if ok else None
         except (OSError, UnicodeError):
             return None
         return parts if parts is not None and len(parts) == holes + 1 else None
 
+    @staticmethod
+    def encode(key: str, facts: dict[str, Any]) -> bytes:
+        """The bytes of an entry (``facts`` with ``parts``)."""
+        light = {k: v for k, v in facts.items() if k != "parts"}
+        payload = json.dumps({"key": key, "facts": light}, ensure_ascii=False,
+                             separators=(",", ":")).encode("utf-8", "surrogatepass")
+        body = "\0".join(facts.get("parts", ())).encode("utf-8", "surrogatepass")
+        head = b" ".join((FORMAT, str(len(payload)).encode(), digest(payload).encode(), digest(body).encode()))
+        return head + b"\n" + payload + body
+
     def put(self, key: str, facts: dict[str, Any]) -> None:
         if self.root is None or not _jsonable(facts["meta"]):
             return
-        light = {k: v for k, v in facts.items() if k != "parts"}
         try:
-            payload = json.dumps({"key": key, "facts": light}, ensure_ascii=False, separators=(",", ":"))
-            body = (key + "\n" + "\0".join(facts["parts"])).encode("utf-8", "surrogatepass")
-            write_atomic(self._path(key).with_suffix(".body"), _seal(body))
-            write_atomic(self._path(key), _seal(payload.encode("utf-8", "surrogatepass")))
+            data = self.encode(key, facts)
+            path = self._path(key)
+            if path.parent not in self._made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(path.parent)
+            path.write_bytes(data)
         except (OSError, TypeError, ValueError, UnicodeError):
             pass  # a cache that cannot be written is only slower
 
@@ -162,6 +194,71 @@ class PageCache:
             for entry in sub.iterdir() if sub.is_dir() else ():
                 if entry.name.split(".")[0] not in keep:
                     entry.unlink(missing_ok=True)
+
+
+BODIES = 64
+"""Rendered page bodies kept in memory besides the cache (identical pages reuse them)."""
+
+
+class PageStore:
+    """Page facts for one renderer: this pass's memo, else the persistent cache, else markdown-it."""
+
+    def __init__(self, root: Path | None, docs: Path) -> None:
+        from ssg import pages
+        self.pagelib = pages
+        self.md = pages.make_markdown()
+        self.cache = PageCache(root)
+        self.docs = docs
+        self.memo: dict[str, dict[str, Any]] = {}
+        """Text key → page facts without the body (identical texts are parsed once per pass)."""
+        self.bodies: dict[str, Any] = {}
+        """The last ``BODIES`` bodies by text key."""
+        self.texts: dict[str, str] = {}
+        """Texts read ahead by a full pass, taken by ``parse``."""
+
+    def read(self, src: str, path: Path) -> str:
+        try:
+            return path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise RenderError(f"not UTF-8: {exc.reason}", location=src) from None
+
+    def parse(self, src: str, path: Path, *, fresh: bool = False):
+        """One page (``pages.Page``); its body is left out when it came from the cache."""
+        text = self.texts.pop(src, None)
+        text = self.read(src, path) if text is None else text
+        key = text_key(text)
+        facts = None if fresh else (self.memo.get(key) or self.cache.get(key))
+        if facts is not None:
+            try:
+                page = self.pagelib.page_of(src, facts, key)
+                self.memo[key] = facts
+                return page
+            except Exception:  # a cache entry that does not fit is ignored
+                pass
+        facts = self.pagelib.parse_text(self.md, text)
+        self.cache.put(key, facts)
+        self.keep(key, facts["parts"])
+        self.memo[key] = {k: v for k, v in facts.items() if k != "parts"}  # bodies are kept apart, few
+        return self.pagelib.page_of(src, facts, key)
+
+    def keep(self, key: str, parts) -> None:
+        """Remember a body among the last few (identical pages render one after the other)."""
+        self.bodies.pop(key, None)
+        self.bodies[key] = parts
+        while len(self.bodies) > BODIES:
+            del self.bodies[next(iter(self.bodies))]
+
+    def parts(self, page) -> tuple[str, ...]:
+        """A page's body (``parts``): the cache and worker processes leave it out of the page facts."""
+        parts = page.parts or self.bodies.get(page.key) or self.cache.body(page.key, len(page.hrefs))
+        if parts is None:  # not cached (or corrupt): parse the text again
+            again = self.parse(page.src, self.docs / page.src, fresh=True)
+            if again.key != page.key:
+                raise RenderError("changed while the site was rendered; build again", location=page.src)
+            parts = again.parts
+        elif parts is not page.parts:
+            self.keep(page.key, parts)
+        return tuple(parts)
 
 
 def read_manifest(root: Path | None) -> dict[str, Any]:

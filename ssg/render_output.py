@@ -106,7 +106,7 @@ def _child(renderer, conn, chunk: list[str]) -> None:
     try:
         mine = {}
         for src in chunk:
-            mine[src] = renderer._parse(src, renderer.docs / src)
+            mine[src] = renderer.store.parse(src, renderer.docs / src)
         conn.send(("light", {s: replace(page, parts=None) for s, page in mine.items()}))
         src = ""
         pages = conn.recv()

@@ -36,8 +36,8 @@ def clean(root: Path, config, name: str = "clean") -> dict[str, bytes]:
     return tree(out)
 
 
-def entries(root: Path, suffix: str = ".json") -> list[Path]:
-    return sorted((root / ".ssg-cache" / "render" / "pages").rglob("*" + suffix))
+def entries(root: Path) -> list[Path]:
+    return sorted((root / ".ssg-cache" / "render" / "pages").rglob("*.page"))
 
 
 @pytest.fixture
@@ -75,23 +75,22 @@ def test_a_corrupt_entry_is_ignored(sample, damage):
     c = conf(sample)
     Renderer(c, sample / "one", **QUIET).full()
     files = entries(sample)
-    assert len(entries(sample, ".body")) == len(files)
     other = files[-1].read_bytes()
     for f in files:
         data = f.read_bytes()
-        if damage == "truncate":
-            f.write_bytes(data[: len(data) // 2])
-        elif damage == "flip":
-            f.write_bytes(data[:-10] + bytes([data[-10] ^ 0x20]) + data[-9:])
+        if damage == "truncate":  # into the facts (a cut body is the next test's)
+            f.write_bytes(data[:80])
+        elif damage == "flip":  # one bit inside the facts
+            at = data.index(b"\n") + 12
+            f.write_bytes(data[:at] + bytes([data[at] ^ 0x20]) + data[at + 1:])
         elif damage == "garbage":
             f.write_bytes(os.urandom(200))
         elif damage == "empty":
             f.write_bytes(b"")
-        else:  # well sealed, but another page's entry, or not the shape of one
-            entry = json.loads(render_cache._unseal(other))
-            if damage == "wrong-shape":
-                entry = {"key": f.stem, "facts": {"meta": {}, "parts": ["a", "b"], "hrefs": []}}
-            f.write_bytes(render_cache._seal(json.dumps(entry).encode()))
+        elif damage == "wrong-key":  # well sealed, but another page's entry
+            f.write_bytes(other)
+        else:  # well sealed, but not the shape of page facts
+            f.write_bytes(render_cache.PageCache.encode(f.stem, {"meta": {}, "parts": ["a", "b"], "hrefs": []}))
     r = Renderer(c, sample / "two", **QUIET)
     r.full()
     assert r.cache.hits == 0 or damage == "wrong-key" and r.cache.hits <= 1
@@ -102,15 +101,15 @@ def test_a_corrupt_entry_is_ignored(sample, damage):
 def test_a_corrupt_body_is_ignored(sample, damage):
     c = conf(sample)
     Renderer(c, sample / "one", **QUIET).full()
-    bodies = entries(sample, ".body")
+    bodies = entries(sample)
     first = bodies[0].read_bytes()
     for f in bodies:
         data = f.read_bytes()
-        if damage == "truncate":
-            f.write_bytes(data[: len(data) // 2])
+        if damage == "truncate":  # the facts stay whole, the body is cut
+            f.write_bytes(data[:-20])
         elif damage == "flip":
             f.write_bytes(data[:-3] + bytes([data[-3] ^ 0x01]) + data[-2:])
-        elif damage == "swap":  # a well-sealed body of another page
+        elif damage == "swap":  # a well-sealed entry of another page
             f.write_bytes(first if f != bodies[0] else bodies[-1].read_bytes())
         else:
             f.unlink()
@@ -235,6 +234,6 @@ def test_identical_pages_are_parsed_once_per_pass(sample):
     r = Renderer(conf(sample), sample / "out", cache=False, **QUIET)
     r.full()
     keys = {p.key for p in r.state.pages.values()}
-    assert len(r.memo) == len(keys) < len(r.state.pages)
+    assert len(r.store.memo) == len(keys) < len(r.state.pages)
     assert tree(sample / "out")["copy3/index.html"].replace(b"copy3", b"about") \
         == tree(sample / "out")["about/index.html"]
