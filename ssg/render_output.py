@@ -169,11 +169,55 @@ def run_workers(renderer, shares: list[list[str]]) -> None:
     renderer.state.outputs = dict(sorted(renderer.state.outputs.items()))
 
 
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths (Linux renameat2); False where unsupported."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
+
+
+def swap(fresh: Path, site: Path) -> None:
+    """Put ``fresh`` in place of ``site`` so that at every instant site/ is the old
+    or the new tree: one atomic exchange where the kernel offers it, else two
+    renames whose gap ``tidy`` repairs on the next run."""
+    if site.exists() and _exchange(fresh, site):
+        shutil.rmtree(fresh, ignore_errors=True)  # fresh now holds the old site
+        return
+    old = site.parent / f".{site.name}.old-{os.getpid()}"
+    if site.exists():
+        shutil.rmtree(old, ignore_errors=True)
+        os.rename(site, old)
+    os.rename(fresh, site)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def tidy(site: Path) -> None:
+    """Clean up after a build that was killed: restore an old site moved aside
+    (if site/ is missing) and remove half-built and left-over trees."""
+    leftovers = sorted(site.parent.glob(f".{site.name}.old-*"))
+    if leftovers and not site.exists():
+        os.rename(leftovers.pop(), site)
+    for path in leftovers + sorted(site.parent.glob(f".{site.name}.new-*")):
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def build(config, make_renderer: Callable, *, strict: bool, log: Callable[[str], Any], report: type):
     """``render.build``: render into a new sibling of site_dir and swap it in, or stop early when nothing changed."""
     start = time.perf_counter()
     site = config.path(config.site_dir).resolve()
     cache = config.path(config.cache_dir) / "render"
+    if site.parent.is_dir():
+        tidy(site)
     manifest = render_cache.read_manifest(cache)
     signature = render_cache.signature(config, strict or config.strict, load_theme(config).dirs)
     if render_cache.unchanged(site, manifest, signature):
@@ -196,12 +240,7 @@ def build(config, make_renderer: Callable, *, strict: bool, log: Callable[[str],
         raise
     render_cache.write_manifest(cache, {})  # the old manifest no longer describes site/
     fresh.chmod(0o755)
-    old = site.parent / f".{site.name}.old-{os.getpid()}"
-    if site.exists():
-        shutil.rmtree(old, ignore_errors=True)
-        os.rename(site, old)
-    os.rename(fresh, site)
-    shutil.rmtree(old, ignore_errors=True)
+    swap(fresh, site)
     render_cache.write_manifest(cache, {
         "site": str(site), "inputs": signature, "outputs": renderer.state.outputs,
         "stats": render_cache.stats(site, renderer.state.on_disk),
