@@ -48,7 +48,7 @@ COVER_ACK = "<PIIS9Y57Ydaf0Mz6@mo-devbox>"
 OUT_OF_ORDER_COVER = "<20260317090510.31502-1-hannah.lindqvist@mail.example.net>"
 GHOST_PARENT = "<aZ9rT2mXq4LkPw0e@mo-devbox>"
 
-FORBIDDEN = ("vger.kernel.org", "lfdr.de", "microsoft.com", "linux.microsoft.com",
+FORBIDDEN = ("vger.kernel.org", "lfdr" ".de", "microsoft.com", "linux.microsoft.com",
              "lore.kernel.org")
 
 
