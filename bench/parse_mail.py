@@ -1,6 +1,6 @@
 """Benchmark: ``ssg.mail.parse`` messages per second on a real archive.
 
-Reads every ``m`` blob once into memory (one ``git cat-file --batch``), then times
+Reads every message once into memory (through ``ssg.archive``), then times
 only the parsing, three times, and prints the median.  One process, one core.
 Wall time suffers when other work shares the machine, so the CPU-time rate (this
 process only) is printed as well.
@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import collections
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,30 +23,14 @@ from ssg.model import RawMessage
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "archives" / "linux-hyperv.git"
 
 
-def load(git_dir: Path, limit: int | None = None) -> list[RawMessage]:
-    """Every message of a one-epoch archive, oldest first, read with two git processes."""
-    log = subprocess.run(
-        ["git", "--git-dir", str(git_dir), "log", "--reverse", "--format=%H %at %ct"],
-        check=True, capture_output=True, text=True).stdout.split("\n")
-    commits = [line.split() for line in log if line]
-    if limit:
-        commits = commits[:limit]
-    request = "".join(f"{c}:m\n" for c, _, _ in commits).encode()
-    out = subprocess.run(["git", "--git-dir", str(git_dir), "cat-file", "--batch"],
-                         input=request, check=True, capture_output=True).stdout
-    messages, pos = [], 0
-    for commit, authored, committed in commits:
-        end = out.index(b"\n", pos)
-        head = out[pos:end].split()
-        pos = end + 1
-        if len(head) < 3 or head[1] != b"blob":  # "<name> missing"
-            continue
-        size = int(head[2])
-        data = out[pos:pos + size]
-        pos += size + 1
-        messages.append(RawMessage(commit=commit, blob=head[0].decode(), epoch=0, data=data,
-                                   committed=int(committed), authored=int(authored)))
-    return messages
+def load(path: Path, limit: int | None = None) -> list[RawMessage]:
+    """Every message of the archive, oldest first, read through ``ssg.archive``."""
+    import itertools
+
+    from ssg.archive import Archive
+
+    with Archive.open(path) as archive:
+        return list(itertools.islice(archive.messages(archive.resolve(None)), limit))
 
 
 def main(argv: list[str] | None = None) -> int:
