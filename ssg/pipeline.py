@@ -16,6 +16,7 @@ from typing import Callable, Iterable, Iterator
 from ssg import urls
 from ssg.archive import Archive, Commit, Range
 from ssg.config import Config
+from ssg.content import day
 from ssg.digest import Digest, Period
 from ssg.errors import ArchiveError, Problem
 from ssg.identity import Identities
@@ -192,13 +193,7 @@ def _explicit(archive: Archive, rng: Range, subdir: str, now: int, replaces: str
     times = [c.committed for c in commits]
     start, end = (min(times), max(times)) if times else (0, 0)
     period = Period(rng.start, rng.end, start, end, "", False, rng.epochs)
-    return RangePlan(period, urls.digest_path(_day(start), rng.start, rng.end, subdir), commits, replaces)
-
-
-def _day(ts: int) -> str:
-    import datetime as dt
-
-    return dt.datetime.fromtimestamp(max(ts, 0), dt.timezone.utc).strftime("%Y-%m-%d")
+    return RangePlan(period, urls.digest_path(day(start), rng.start, rng.end, subdir), commits, replaces)
 
 
 def run(cfg: Config, *, spec: str | None = None, every: str | None = None, force: bool = False,
