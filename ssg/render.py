@@ -76,6 +76,11 @@ class _State:
     page_problems: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
     feed_html: dict[str, str] = field(default_factory=dict)
     linkers: dict[str, set[str]] = field(default_factory=dict)
+    """Link target (page or file) → the pages that link to it."""
+    targets: dict[str, set[str]] = field(default_factory=dict)
+    """Page → the targets it links to (the reverse of ``linkers``, to update it in place)."""
+    lite: set[str] = field(default_factory=set)
+    """Pages restored from a build's snapshot without links and toc (``full_page`` fills them in)."""
     extras: dict[str, bytes] = field(default_factory=dict)
     assets: dict[str, Path] = field(default_factory=dict)
     on_disk: dict[str, bytes | Path | str] = field(default_factory=dict)
@@ -118,6 +123,8 @@ class Renderer:
         self._feed_srcs: set[str] = set()
         self.stream = False
         """Write each page as it is rendered (``build``: out_dir is a new directory)."""
+        self.stage: Path | None = None
+        """Stage the writes there and commit them as one batch (``build`` updating site/ in place)."""
         self._load_theme()
         self.state = _State()
         self._touched: set[str] = set()
@@ -174,7 +181,8 @@ class Renderer:
         if not self.state.pages and not self.state.outputs:
             return self.full()
         dirty: set[str] = set()
-        everything = False
+        reparsed: set[str] = set()
+        everything = regrouped = False  # regrouped: a directory's index.md came or went
         config_file = Path(self.config.config_file).resolve() if self.config.config_file else None
         custom = self.config.path(self.config.theme.custom_dir or ".ssg-no-overrides").resolve()
         for raw in sorted(Path(p).resolve() for p in changed):
@@ -188,12 +196,19 @@ class Renderer:
                 if raw.is_dir() or gone_dir:
                     return self.full()
                 if rel.endswith(".md"):
-                    existed = rel in self.state.pages
+                    old = self.state.pages.get(rel)
                     self._reparse(rel, raw)
-                    everything |= rel in self.pagelib.NAV_SOURCES and existed != (rel in self.state.pages)
+                    new = self.state.pages.get(rel)
+                    reparsed.add(rel)
+                    came_or_went = (old is None) != (new is None)
+                    everything |= rel in self.pagelib.NAV_SOURCES and came_or_went
+                    regrouped |= came_or_went and rel.rpartition("/")[2] == "index.md"
+                    if came_or_went or old.anchors != new.anchors or old.url != new.url:
+                        dirty |= self.state.linkers.get(rel, set())  # their link checks may change
                 else:
                     self._refile(rel, raw)
-                dirty |= {rel} | self.state.linkers.get(rel, set())
+                    dirty |= self.state.linkers.get(rel, set())
+                dirty.add(rel)
                 self._touched.add(rel)
             elif self.theme.owns(raw):
                 if self.theme.is_template(raw):
@@ -209,7 +224,7 @@ class Renderer:
         if everything:
             dirty = set(self.state.pages)
         dirty &= set(self.state.pages)
-        self._relink(dirty)
+        self._relink(set(self.state.pages) if regrouped else reparsed)
         self._feed_srcs = self._in_feed()
         for src in sorted(dirty):
             self._render(src)
@@ -245,6 +260,7 @@ class Renderer:
 
     def _reparse(self, rel: str, path: Path) -> None:
         existed = rel in self.state.pages
+        self.state.lite.discard(rel)
         if path.is_file():
             self.state.pages[rel] = self.store.parse(rel, path)
         else:
@@ -253,8 +269,7 @@ class Renderer:
                 self.state.outputs.pop(self.pagelib.output_of(page.url), None)
                 self.state.page_problems.pop(rel, None)
                 self.state.feed_html.pop(rel, None)
-                for users in self.state.linkers.values():
-                    users.discard(rel)
+                self._unlink(rel)
         if existed != (rel in self.state.pages):
             self._targets, self._fixed = {}, ""
 
@@ -275,18 +290,26 @@ class Renderer:
             self._targets[memo] = self.pagelib.target(src, href, self.state.pages)
         return self._targets[memo]
 
+    def _unlink(self, src: str) -> None:
+        for key in self.state.targets.pop(src, ()):
+            users = self.state.linkers.get(key)
+            if users is not None:
+                users.discard(src)
+                if not users:
+                    del self.state.linkers[key]
+
     def _relink(self, srcs: set[str]) -> None:
         """Record which page links to which target (reverse map for update)."""
+        linkers, targets = self.state.linkers, self.state.targets
         for src in srcs:
-            for users in self.state.linkers.values():
-                users.discard(src)
-        for src in srcs:
-            page = self.state.pages.get(src)
+            self._unlink(src)
+            page = self.full_page(src) if src in self.state.pages else None
             for href, _ in page.links if page else ():
                 target = self._target(src, href)
                 if target is not None:
                     key = target[1] or target[0]
-                    self.state.linkers.setdefault(key, set()).add(src)
+                    linkers.setdefault(key, set()).add(src)
+                    targets.setdefault(src, set()).add(key)
 
     def _exists(self, path: str) -> bool:
         return path in self.state.files or path in self.state.assets \
@@ -328,8 +351,15 @@ class Renderer:
                                               repr(self.config), repr(self._site()), *present)
         return self._fixed
 
+    def full_page(self, src: str):
+        """A page with all its facts (a snapshot keeps only what other pages need of it)."""
+        if src in self.state.lite:
+            self.state.pages[src] = self.store.parse(src, self.docs / src)
+            self.state.lite.discard(src)
+        return self.state.pages[src]
+
     def _render(self, src: str) -> None:
-        page = self.state.pages[src]
+        page = self.full_page(src)
         problems = list(page.problems) + self.pagelib.check(page, self.state.pages, self._exists, self._target)
         self.state.page_problems[src] = tuple(problems)
         self.state.feed_html.pop(src, None)  # rendered again, lazily, if it is among the feed's entries
@@ -398,7 +428,7 @@ class Renderer:
     def _feed_html(self, src: str) -> str:
         """A page body with absolute URLs (feed readers have no base), cached until it changes."""
         if src not in self.state.feed_html:
-            page = self.state.pages[src]
+            page = self.full_page(src)
             self.state.feed_html[src] = page.body(self._resolver(src, self.config.site_url), self.store.parts(page))
         return self.state.feed_html[src]
 

@@ -14,10 +14,13 @@ Everything here can be deleted at any time.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
+import pickle
 import sys
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -285,6 +288,76 @@ def write_manifest(root: Path | None, manifest: dict[str, Any]) -> None:
         pass
 
 
+STATE = "state.pickle"
+"""The renderer's whole state after the last ``build`` (see ``render_output.build``)."""
+
+
+@contextmanager
+def _no_gc():
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def write_state(root: Path | None, snapshot: dict[str, Any]) -> None:
+    """Keep the renderer's state for the next build (pickled: it holds only our own page facts)."""
+    if root is None:
+        return
+    try:
+        with _no_gc():
+            payload = pickle.dumps({**snapshot, "engine": engine()}, protocol=pickle.HIGHEST_PROTOCOL)
+        write_atomic(root / STATE, _seal(payload))
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        forget_state(root)
+
+
+def read_state(root: Path | None) -> dict[str, Any] | None:
+    """The last build's renderer state, or None when absent, corrupt or from another engine."""
+    if root is None:
+        return None
+    try:
+        payload = _unseal((root / STATE).read_bytes())
+        with _no_gc():  # unpickling makes ~10^5 containers: collections would triple the time
+            snapshot = pickle.loads(payload) if payload is not None else None
+    except Exception:  # a damaged cache is a miss, whatever unpickling raised
+        return None
+    return snapshot if isinstance(snapshot, dict) and snapshot.get("engine") == engine() else None
+
+
+def forget_state(root: Path | None) -> None:
+    if root is not None:
+        (root / STATE).unlink(missing_ok=True)
+
+
+def file_stats(top: Path) -> dict[str, tuple[int, int, int, int]]:
+    """Relative POSIX path → (size, mtime, ctime, inode) of every file under ``top`` (dot names skipped)."""
+    found: dict[str, tuple[int, int, int, int]] = {}
+
+    def walk(folder: str, prefix: str) -> None:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return
+        for e in entries:
+            if e.name.startswith("."):
+                continue
+            if e.is_dir(follow_symlinks=True):
+                walk(e.path, f"{prefix}{e.name}/")
+                continue
+            try:
+                st = e.stat()
+            except OSError:
+                continue
+            found[prefix + e.name] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+    walk(str(top), "")
+    return found
+
+
 def tree_signature(dirs: list[Path]) -> str:
     """Hash of every file's path, size, mtime, ctime and inode under ``dirs`` (dot names skipped)."""
     rows: list[str] = []
@@ -312,11 +385,20 @@ def tree_signature(dirs: list[Path]) -> str:
     return digest(*rows)
 
 
-def signature(config, strict: bool, theme_dirs) -> str:
-    """Everything a build reads, by file metadata: content, theme chain, config, environment."""
+def settings(config, strict: bool, theme_dirs) -> str:
+    """Everything a build reads besides content/: engine, config, strictness, environment, theme chain."""
     from ssg.feeds import source_date
-    return digest(engine(), repr(config), str(strict), source_date(),
-                  tree_signature([config.path(config.docs_dir).resolve(), *theme_dirs]))
+    return digest(engine(), repr(config), str(strict), source_date(), tree_signature(list(theme_dirs)))
+
+
+def signature(config, strict: bool, theme_dirs, content: dict[str, tuple] | None = None,
+              fixed: str | None = None) -> str:
+    """Everything a build reads, by file metadata (``content``: ``file_stats`` of docs_dir and
+    ``fixed``: ``settings``, when already taken)."""
+    if content is None:
+        content = file_stats(config.path(config.docs_dir).resolve())
+    fixed = settings(config, strict, theme_dirs) if fixed is None else fixed
+    return digest(fixed, *(f"{rel}\0{st}" for rel, st in sorted(content.items())))
 
 
 def stats(site: Path, rels) -> dict[str, list[int]]:

@@ -25,7 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
-from ssg import render_cache
+from ssg import journal, render_cache
 from ssg.errors import Problem, RenderError
 from ssg.theme import load_theme
 
@@ -62,29 +62,31 @@ def flush(renderer, made: set) -> None:
 
 
 def sync(renderer, wanted: dict[str, bytes | Path | str], *, full: bool) -> tuple[list[str], int]:
-    """Make out_dir hold exactly ``wanted`` (path → source file, bytes, or a page's output key)."""
+    """Make out_dir hold exactly ``wanted`` (path → source file, bytes, or a page's output key).
+
+    With ``renderer.stage`` set (a build updating site/ in place) the files are
+    staged there and committed as one journalled batch (``ssg.journal``)."""
     out = renderer.out_dir
+    stage = renderer.stage
     out.mkdir(parents=True, exist_ok=True)
     changed: list[str] = []
     stale = set(renderer.state.on_disk) - set(wanted)
     if full:
         stale |= {f.relative_to(out).as_posix() for f in out.rglob("*") if f.is_file()} - set(wanted)
     for rel in sorted(stale):
-        (out / rel).unlink(missing_ok=True)
         changed.append(rel)
-        for parent in (out / rel).parents:  # prune directories left empty
-            if parent == out or not parent.is_dir() or any(parent.iterdir()):
-                break
-            parent.rmdir()
+        if stage is None:
+            (out / rel).unlink(missing_ok=True)
+            journal.prune(out, (out / rel).parent)
     made: set[Path] = {out}
-    copied = 0
+    copied, writes = 0, []
     for rel, data in wanted.items():
-        if not full and renderer.state.on_disk.get(rel) == data and rel not in renderer._touched:
+        if not full and renderer.state.on_disk.get(rel) == _mark(data) and rel not in renderer._touched:
             continue
         if rel in renderer.state.written:
             changed.append(rel)
             continue
-        target = out / rel
+        target = out / rel if stage is None else journal.staged(stage, rel)
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
@@ -94,10 +96,18 @@ def sync(renderer, wanted: dict[str, bytes | Path | str], *, full: bool) -> tupl
             raise RenderError("page output missing from this pass", location=rel)
         copied += isinstance(data, Path)
         changed.append(rel)
-    renderer.state.on_disk = dict(wanted)
+        writes.append(rel)
+    if stage is not None:
+        journal.commit(stage, out, writes, stale)
+    renderer.state.on_disk = {rel: _mark(data) for rel, data in wanted.items()}
     renderer.state.html, renderer.state.reused, renderer.state.written = {}, {}, set()
     renderer._touched = set()
     return sorted(changed), copied
+
+
+def _mark(data: bytes | Path | str) -> Path | str:
+    """What ``state.on_disk`` keeps of a wanted file: a page's key, a source path, a hash of bytes."""
+    return "bytes:" + render_cache.digest(data) if isinstance(data, bytes) else data
 
 
 def _child(renderer, conn, chunk: list[str]) -> None:
@@ -201,33 +211,94 @@ def swap(fresh: Path, site: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def tidy(site: Path) -> None:
-    """Clean up after a build that was killed: restore an old site moved aside
-    (if site/ is missing) and remove half-built and left-over trees."""
+def _txn(site: Path) -> Path:
+    """Where a build that updates site/ in place stages its batch."""
+    return site.parent / f".{site.name}.txn"
+
+
+def tidy(site: Path) -> bool:
+    """Clean up after a build that was killed: finish an in-place update whose
+    journal was written, restore an old site moved aside (if site/ is missing) and
+    remove half-built and left-over trees.  True when a journal was played (the
+    manifest then no longer describes site/)."""
+    played = journal.recover(_txn(site), site) if _txn(site).exists() else False
     leftovers = sorted(site.parent.glob(f".{site.name}.old-*"))
     if leftovers and not site.exists():
         os.rename(leftovers.pop(), site)
     for path in leftovers + sorted(site.parent.glob(f".{site.name}.new-*")):
         shutil.rmtree(path, ignore_errors=True)
+    return played
 
 
 def build(config, make_renderer: Callable, *, strict: bool, log: Callable[[str], Any], report: type):
-    """``render.build``: render into a new sibling of site_dir and swap it in, or stop early when nothing changed."""
+    """``render.build``: update site/ in place from the last build's state when it
+    still describes site/ (only pages whose inputs changed are rendered, as one
+    journalled batch); else render into a new sibling of site_dir and swap it in.
+    Stops early when nothing changed at all."""
     start = time.perf_counter()
     site = config.path(config.site_dir).resolve()
     cache = config.path(config.cache_dir) / "render"
-    if site.parent.is_dir():
-        tidy(site)
+    strict = strict or config.strict
+    if site.parent.is_dir() and tidy(site):
+        render_cache.write_manifest(cache, {})
+        render_cache.forget_state(cache)
     manifest = render_cache.read_manifest(cache)
-    signature = render_cache.signature(config, strict or config.strict, load_theme(config).dirs)
+    content = render_cache.file_stats(config.path(config.docs_dir).resolve())
+    fixed = render_cache.settings(config, strict, load_theme(config).dirs)
+    signature = render_cache.signature(config, strict, (), content, fixed)
     if render_cache.unchanged(site, manifest, signature):
         problems = tuple(Problem(*row) for row in manifest["problems"])
-        if (strict or config.strict) and problems:
+        if strict and problems:
             lines = "\n".join(f"  {p}" for p in problems[:20])
             raise RenderError(f"{len(problems)} problem(s) under --strict:\n{lines}", location=str(site))
         if not config.site_url:
             log("note: site_url is not set, so feed.xml, sitemap.xml and canonical links are left out")
         return report(pages=0, copied=0, problems=problems, seconds=time.perf_counter() - start)
+    snapshot = render_cache.read_state(cache)
+    if snapshot is not None and _describes(snapshot, site, fixed, manifest):
+        done, renderer = _in_place(make_renderer, site, snapshot, content)
+        stats = {rel: st for rel, st in manifest["stats"].items() if rel in renderer.state.on_disk}
+        stats.update(render_cache.stats(site, done.changed))
+    else:
+        done, renderer = _fresh(make_renderer, site, cache, manifest)
+        stats = render_cache.stats(site, renderer.state.on_disk)
+    render_cache.write_manifest(cache, {
+        "site": str(site), "inputs": signature, "outputs": renderer.state.outputs, "stats": stats,
+        "problems": [[p.code, p.detail, p.message_id, p.commit, p.path, p.line] for p in done.problems]})
+    render_cache.write_state(cache, {"site": str(site), "settings": fixed, "content": content,
+                                     "state": _light(renderer.state)})
+    journal.close(_txn(site))
+    return replace(done, seconds=time.perf_counter() - start)
+
+
+def _light(state):
+    """The state worth keeping between builds: what other pages need of each page
+    (url, title, anchors, date), not its links, toc or body; no generated extras."""
+    pages = {src: replace(page, parts=None, links=(), hrefs=(), toc=()) for src, page in state.pages.items()}
+    return replace(state, pages=pages, lite=set(pages), extras={}, feed_html={}, html={}, reused={},
+                   written=set())
+
+
+def _describes(snapshot: dict[str, Any], site: Path, fixed: str, manifest: dict[str, Any]) -> bool:
+    """The saved state is of this site and these settings, and site/ is as that build left it."""
+    return snapshot.get("site") == str(site) and snapshot.get("settings") == fixed \
+        and isinstance(snapshot.get("content"), dict) and site.is_dir() \
+        and render_cache.unchanged(site, manifest, manifest.get("inputs", ""))
+
+
+def _in_place(make_renderer: Callable, site: Path, snapshot: dict[str, Any], content: dict[str, tuple]):
+    """Re-render what depends on the content files that changed since the snapshot, staged then committed."""
+    renderer = make_renderer(site, {}, None)
+    renderer.state = snapshot["state"]
+    renderer.stage = _txn(site)
+    journal.close(renderer.stage)
+    before = snapshot["content"]  # changed: size or mtime differ (as make and rsync decide; a copy keeps both)
+    changed = {rel for rel in before.keys() | content.keys() if before.get(rel, ())[:2] != content.get(rel, ())[:2]}
+    return renderer.update({renderer.docs / rel for rel in changed}), renderer
+
+
+def _fresh(make_renderer: Callable, site: Path, cache: Path, manifest: dict[str, Any]):
+    """Render everything into a new sibling directory (unchanged pages hard-linked) and swap it in."""
     site.parent.mkdir(parents=True, exist_ok=True)
     fresh = Path(tempfile.mkdtemp(prefix=f".{site.name}.new-", dir=site.parent))
     reuse = render_cache.still_there(site, manifest)
@@ -239,10 +310,7 @@ def build(config, make_renderer: Callable, *, strict: bool, log: Callable[[str],
         shutil.rmtree(fresh, ignore_errors=True)
         raise
     render_cache.write_manifest(cache, {})  # the old manifest no longer describes site/
+    render_cache.forget_state(cache)
     fresh.chmod(0o755)
     swap(fresh, site)
-    render_cache.write_manifest(cache, {
-        "site": str(site), "inputs": signature, "outputs": renderer.state.outputs,
-        "stats": render_cache.stats(site, renderer.state.on_disk),
-        "problems": [[p.code, p.detail, p.message_id, p.commit, p.path, p.line] for p in done.problems]})
-    return replace(done, seconds=time.perf_counter() - start)
+    return done, renderer

@@ -1,0 +1,103 @@
+"""A batch of file writes and removals under one directory, all or nothing after recovery.
+
+The files of a batch are first written into a staging directory (``txn``, a
+sibling or a hidden child of the root), then a journal naming every write and
+removal is written and synced, then each staged file is renamed into place and
+each removal done.  A process killed before the journal is complete leaves the
+root untouched (``recover`` throws the staging away); one killed after it leaves
+a journal that ``recover`` plays again, so the root always ends up in the old or
+the new state, and every file in it is whole at every instant.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Iterable
+
+JOURNAL = "journal.json"
+
+
+def safe_join(root: Path, rel: str) -> Path:
+    """``root/rel`` for a relative POSIX path that stays under root (no ``..``, no absolute)."""
+    parts = rel.split("/")
+    if not rel or rel.startswith("/") or any(p in ("", ".", "..") for p in parts) or "\\" in rel or "\x00" in rel:
+        raise ValueError(f"unsafe path {rel!r}")
+    return root.joinpath(*parts)
+
+
+def staged(txn: Path, rel: str) -> Path:
+    """Where a batch writes ``rel`` before it is committed."""
+    return safe_join(txn / "files", rel)
+
+
+def write_synced(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def commit(txn: Path, root: Path, writes: Iterable[str], removes: Iterable[str]) -> None:
+    """Journal the batch staged in ``txn``, then play it onto ``root``.
+
+    ``txn`` stays until ``close``: a caller that records the new state elsewhere
+    (a manifest) closes the batch after that, so ``recover`` can tell it to forget."""
+    plan = {"write": sorted(writes), "remove": sorted(removes)}
+    txn.mkdir(parents=True, exist_ok=True)
+    write_synced(txn / JOURNAL, json.dumps(plan).encode("utf-8", "surrogatepass"))
+    play(txn, root, plan)
+
+
+def close(txn: Path) -> None:
+    shutil.rmtree(txn, ignore_errors=True)
+
+
+def play(txn: Path, root: Path, plan: dict) -> None:
+    """Rename the staged files into place and remove the others (idempotent)."""
+    for rel in plan["write"]:
+        source = staged(txn, rel)
+        if source.exists():
+            target = safe_join(root, rel)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+    for rel in plan["remove"]:
+        target = safe_join(root, rel)
+        try:
+            target.unlink()
+        except FileNotFoundError:
+            continue
+        prune(root, target.parent)
+
+
+def prune(root: Path, folder: Path) -> None:
+    """Remove ``folder`` and its parents up to ``root`` while they are empty."""
+    while folder != root and root in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def recover(txn: Path, root: Path) -> bool:
+    """Finish a batch whose journal was written; throw away one that never got that far.
+
+    True when a journal was played (the root holds the batch's new state)."""
+    played = False
+    journal = txn / JOURNAL
+    if journal.is_file():
+        try:
+            plan = json.loads(journal.read_text("utf-8"))
+            ok = isinstance(plan, dict) and all(isinstance(r, str) for k in ("write", "remove") for r in plan[k])
+        except (OSError, ValueError, KeyError, TypeError):
+            ok = False
+        if ok:
+            play(txn, root, plan)
+            played = True
+    if txn.exists():
+        shutil.rmtree(txn, ignore_errors=True)
+    return played

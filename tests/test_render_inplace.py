@@ -1,0 +1,157 @@
+"""``ssg build`` updating site/ in place from the last build's snapshot (issue 8, goal 2).
+
+The second build of a site reads the renderer state the first one kept, renders
+only what depends on the content files that changed, and commits the result as
+one journalled batch into the same site/ directory.  These tests hold it to the
+same output as a clean build, and to old-or-new after a crash at any point.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ssg import journal, render_cache, render_output
+from ssg.render import build, render_site
+from tests.test_render import QUIET, SAMPLE, conf, page, tree
+
+DIGEST = "digests/2026-03-02-1a2b3c4d-5e6f7a8b.md"
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> Path:
+    shutil.copytree(SAMPLE, tmp_path / "content")
+    build(conf(tmp_path), **QUIET)
+    assert render_cache.read_state(tmp_path / ".ssg-cache" / "render") is not None
+    return tmp_path
+
+
+def clean(root: Path) -> tuple[dict[str, bytes], tuple]:
+    out = root / "clean"
+    shutil.rmtree(out, ignore_errors=True)
+    report = render_site(conf(root), out, **QUIET)
+    return tree(out), report.problems
+
+
+def edit(root: Path) -> None:
+    """One page edited, one added, one removed (the kinds of change a new digest range makes)."""
+    content = root / "content"
+    d = content / DIGEST
+    d.write_text(d.read_text().replace("## Patch list", "## Patches posted"))
+    (content / "digests" / "2026-03-09-5e6f7a8b-9a8b7c6d.md").write_text(
+        page(title="New digest", kind="digest", feed="true", date="2026-03-09T00:00:00Z",
+             body="# New\n\n[old](2026-03-02-1a2b3c4d-5e6f7a8b.md)"))
+    (content / "authors" / "dmitri-testov.md").unlink()
+
+
+def test_second_build_updates_in_place_and_equals_a_clean_build(built):
+    site = built / "site"
+    inode = site.stat().st_ino
+    untouched = site / "about" / "index.html"
+    before = untouched.stat()
+    edit(built)
+    report = build(conf(built), **QUIET)
+    want, problems = clean(built)
+    assert tree(site) == want
+    assert report.problems == problems and any(p.code == "broken-link" for p in problems)
+    assert site.stat().st_ino == inode  # the same directory: updated, not swapped
+    after = untouched.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert 0 < report.pages < len(list((built / "content").rglob("*.md")))
+    assert 0 < len(report.changed) < 10
+    assert not list(built.glob(".site.*"))  # no staging left behind
+    again = build(conf(built), **QUIET)
+    assert again.pages == 0 and tree(site) == want
+
+
+def test_a_target_losing_its_anchor_rechecks_the_pages_linking_to_it(built):
+    content = built / "content"
+    d = content / DIGEST
+    d.write_text(d.read_text().replace("## Patch list", "## Something else"))
+    report = build(conf(built), **QUIET)
+    _, problems = clean(built)
+    assert report.problems == problems
+    assert any(p.code == "broken-anchor" and p.path == "about.md" for p in problems)
+
+
+def test_killed_after_the_journal_ends_in_the_new_state(built, monkeypatch):
+    site = built / "site"
+    edit(built)
+    real = os.replace
+    calls = []
+
+    def dies_half_way(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # the process stops between two renames
+        real(src, dst)
+
+    monkeypatch.setattr(journal.os, "replace", dies_half_way)
+    with pytest.raises(KeyboardInterrupt):
+        build(conf(built), **QUIET)
+    monkeypatch.setattr(journal.os, "replace", real)
+    assert (built / ".site.txn" / journal.JOURNAL).is_file()
+    assert render_output.tidy(site)  # the next run plays the journal first
+    want, _ = clean(built)
+    assert tree(site) == want
+    report = build(conf(built), **QUIET)
+    assert tree(site) == want and report.problems == clean(built)[1]
+
+
+def test_killed_while_staging_leaves_the_old_site(built, monkeypatch):
+    site = built / "site"
+    before = tree(site)
+    edit(built)
+
+    def dies(*_a, **_k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(journal, "write_synced", dies)
+    with pytest.raises(KeyboardInterrupt):
+        build(conf(built), **QUIET)
+    assert tree(site) == before
+    assert not render_output.tidy(site) and not (built / ".site.txn").exists()
+    monkeypatch.undo()
+    build(conf(built), **QUIET)
+    assert tree(site) == clean(built)[0]
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "other-engine"])
+def test_a_damaged_snapshot_means_a_full_build(built, damage):
+    state = built / ".ssg-cache" / "render" / render_cache.STATE
+    data = state.read_bytes()
+    if damage == "truncate":
+        state.write_bytes(data[: len(data) // 2])
+    elif damage == "garbage":
+        state.write_bytes(b"\x80\x05garbage")
+    else:
+        render_cache.write_state(state.parent, {"site": "x"})
+        state.write_bytes(state.read_bytes().replace(render_cache.engine().encode(), b"0" * 32))
+    inode = (built / "site").stat().st_ino
+    edit(built)
+    build(conf(built), **QUIET)
+    assert tree(built / "site") == clean(built)[0]
+    assert (built / "site").stat().st_ino != inode  # rebuilt beside and swapped in
+
+
+def test_a_hand_edited_output_means_a_full_build(built):
+    (built / "site" / "about" / "index.html").write_text("edited")
+    edit(built)
+    build(conf(built), **QUIET)
+    assert tree(built / "site") == clean(built)[0]
+
+
+def test_a_copied_site_keeps_updating_in_place(built):
+    """Copies keep size and mtime (shutil.copytree, cp -a): the snapshot still applies."""
+    moved = built.parent / (built.name + "-copy")
+    shutil.copytree(built, moved, symlinks=True)
+    shutil.rmtree(built)
+    moved.rename(built)
+    edit(built)
+    inode = (built / "site").stat().st_ino
+    build(conf(built), **QUIET)
+    assert tree(built / "site") == clean(built)[0]
+    assert (built / "site").stat().st_ino == inode
