@@ -73,9 +73,23 @@ def sorted_entries(entries: Sequence[FeedEntry]) -> list[FeedEntry]:
     return sorted(by_url, key=lambda e: e.updated, reverse=True)
 
 
+_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+                       "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+
+
+def escape(text: str) -> str:
+    """XML character data (``xml.sax.saxutils.escape``'s rule; that module imports urllib.request)."""
+    return text.translate(_TEXT)
+
+
+def quoteattr(text: str) -> str:
+    """An XML attribute value with its double quotes, whitespace kept as character references."""
+    return f'"{text.translate(_ATTR)}"'
+
+
 def atom_feed(info: FeedInfo, entries: Sequence[FeedEntry], *, fallback_updated: str = "") -> str:
     """The Atom document: feed id/title/updated/author/links, one entry per page."""
-    from xml.sax.saxutils import escape, quoteattr  # here: it imports urllib.request
     ordered = sorted_entries(entries)
     updated = ordered[0].updated if ordered else (fallback_updated or EPOCH_ZERO)
     out = [
@@ -112,7 +126,6 @@ def atom_feed(info: FeedInfo, entries: Sequence[FeedEntry], *, fallback_updated:
 
 def sitemap(entries: Sequence[SitemapEntry]) -> str:
     """sitemaps.org 0.9 document, URLs sorted."""
-    from xml.sax.saxutils import escape
     out = ['<?xml version="1.0" encoding="utf-8"?>',
            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for entry in sorted(entries, key=lambda e: e.url):
