@@ -48,7 +48,8 @@ def commit(txn: Path, root: Path, writes: Iterable[str], removes: Iterable[str])
     (a manifest) closes the batch after that, so ``recover`` can tell it to forget."""
     plan = {"write": sorted(writes), "remove": sorted(removes)}
     txn.mkdir(parents=True, exist_ok=True)
-    write_synced(txn / JOURNAL, json.dumps(plan).encode("utf-8", "surrogatepass"))
+    write_synced(txn / (JOURNAL + ".tmp"), json.dumps(plan).encode("utf-8", "surrogatepass"))
+    os.replace(txn / (JOURNAL + ".tmp"), txn / JOURNAL)  # the journal appears whole or not at all
     play(txn, root, plan)
 
 

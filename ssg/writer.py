@@ -11,12 +11,11 @@ the next run, so content/ moves from one complete state to the next.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
+
+from ssg import journal
 
 TXN_DIR = ".ssg-txn"
 HASH_KEY = "ssg_hash"
@@ -70,51 +69,23 @@ def state(text: str) -> str:
 
 
 def _safe(root: Path, rel: str) -> Path:
-    parts = rel.split("/")
-    if not rel or rel.startswith("/") or any(p in ("", ".", "..") for p in parts) or "\\" in rel or "\x00" in rel:
-        raise ValueError(f"unsafe content path {rel!r}")
-    return root.joinpath(*parts)
+    try:
+        return journal.safe_join(root, rel)
+    except ValueError:
+        raise ValueError(f"unsafe content path {rel!r}") from None
 
 
 def recover(root: Path) -> None:
     """Finish (roll forward) a batch interrupted after its journal was written."""
-    txn = root / TXN_DIR
-    journal = txn / "journal.json"
-    if journal.is_file():
-        try:
-            plan = json.loads(journal.read_text("utf-8"))
-        except (OSError, ValueError):
-            plan = None
-        if plan is not None:
-            _apply(root, plan)
-    if txn.exists():
-        shutil.rmtree(txn, ignore_errors=True)
+    journal.recover(root / TXN_DIR, root)
 
 
-def _apply(root: Path, plan: dict) -> None:
-    txn = root / TXN_DIR
-    for rel in plan["write"]:
-        staged = txn / "files" / rel
-        if staged.exists():
-            target = _safe(root, rel)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staged, target)
-    for rel in plan["remove"]:
-        try:
-            _safe(root, rel).unlink()
-        except FileNotFoundError:
-            pass
-
-
-def _write(path: Path, data: bytes, sync: bool = False) -> None:
-    """Write a staged file; only the journal is fsynced (a killed process loses
+def _write(path: Path, data: bytes) -> None:
+    """Write a staged file; only the journal is synced (a killed process loses
     nothing the kernel already has; the journal decides what the batch is)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as f:
         f.write(data)
-        if sync:
-            f.flush()
-            os.fsync(f.fileno())
 
 
 def _decide(root: Path, f: ContentFile, force: bool) -> str:
@@ -160,15 +131,12 @@ def write_all(root: Path, files: Iterable[ContentFile],
         decision = _decide(root, f, force)
         seen[decision].append(f.path)
         if decision == "write":
-            _write(txn / "files" / f.path, f.text.encode("utf-8", "surrogatepass"))
+            _write(journal.staged(txn, f.path), f.text.encode("utf-8", "surrogatepass"))
     produced = set(seen["write"]) | set(seen["same"]) | set(seen["keep"])
     gone, kept = _removals(root, remove(produced) if callable(remove) else remove, force)
     report = WriteReport(tuple(seen["write"]), tuple(seen["same"]), tuple(sorted(seen["keep"] + kept)),
                          tuple(gone))
     if seen["write"] or gone:
-        plan = {"write": seen["write"], "remove": gone}
-        _write(txn / "journal.tmp", json.dumps(plan).encode(), sync=True)
-        os.replace(txn / "journal.tmp", txn / "journal.json")
-        _apply(root, plan)
-    shutil.rmtree(txn, ignore_errors=True)
+        journal.commit(txn, root, seen["write"], gone)
+    journal.close(txn)
     return report
