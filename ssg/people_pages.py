@@ -141,7 +141,7 @@ def author_year_page(p: Person, year: int) -> ContentFile:
     q = p.in_year(year)
     here = urls.author_year_path(p.key, year)
     name = q.signed().display() or "(unknown)"
-    meta = {"title": plain(f"{name} in {year}", 200), "kind": "author", "year": year,
+    meta = {"title": plain(f"{name} in {year}", 200), "kind": "author", "year": year, "parent": plain(name, 200),
             "summary": plain(f"{name} in {year}: {len(q.series)} series, {len(q.patches)} patches, "
                              f"{len(q.reviews)} reviews", 300),
             "counts": {"series": len(q.series), "patches": len(q.patches), "reviews": len(q.reviews)}}
@@ -210,6 +210,7 @@ def domain_year_page(d: DomainInfo, year: int) -> ContentFile:
     here = urls.domain_year_path(d.domain, year)
     refs = d.series_in(year)
     meta = {"title": plain(f"{d.domain} in {year}", 200), "kind": "domain", "year": year,
+            "parent": plain(d.domain, 200),
             "summary": plain(f"{d.domain} in {year}: {len(refs)} series", 300)}
     body = [f"# {inline(d.domain)} in {year}", "",
             f"**{len(refs)}** series in {year}. " + link("All years", urls.relative(here, urls.domain_path(d.domain)))

@@ -114,6 +114,9 @@ def test_year_pages_that_lose_every_entry_are_removed(tmp_path):
     content = tmp_path / "content"
     ada = person_dir(content, "Ada Lovelace")
     assert (content / f"{ada}/2025.md").is_file()
+    crumbs = re.search(r'<nav class="breadcrumb".*?</nav>', (tmp_path / "site" / ada / "2025/index.html").read_text(),
+                       re.S).group(0)
+    assert 'href="../../../authors/"' in crumbs and f'<a href="../../../{ada}/">Ada Lovelace</a>' in crumbs
     with InboxWriter(tmp_path / "inbox") as w:
         w.delete("old-fix@contoso.com")
         w.add(mail("[PATCH] demo: later fix", "later@contoso.com", MONDAY + 15 * DAY, patch_body()))
