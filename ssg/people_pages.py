@@ -131,7 +131,8 @@ def author_page(p: Person, ctx: Context) -> ContentFile:
         rows.append((link(str(y), urls.relative(here, urls.author_year_path(p.key, y))),
                      str(len(q.series)), str(len(q.patches)), str(len(q.reviews))))
     body += ["## Years", "", table(("Year", "Series", "Patches", "Reviews given"), rows, "lrrr"), ""]
-    body += [f"Entries of {years[0]} below; earlier years on their own pages.", ""]
+    if len(years) > 1:
+        body += [f"Entries of {years[0]} below; earlier years on their own pages.", ""]
     body += _entries(here, p.in_year(years[0]), f" in {years[0]}")
     return page(here, meta, "\n".join(body))
 
@@ -200,8 +201,9 @@ def domain_page(d: DomainInfo, ctx: Context) -> ContentFile:
     rows = [(link(str(y), urls.relative(here, urls.domain_year_path(d.domain, y))), str(len(d.series_in(y))))
             for y in years]
     body += ["## Years", "", table(("Year", "Series"), rows, "lr"), ""]
-    body += [f"## Series in {years[0]}", "", "Earlier years on their own pages (see above).", "",
-             _series_table(here, d.series_in(years[0]), True)]
+    body += [f"## Series in {years[0]}", ""] + (["Earlier years on their own pages (see above).", ""]
+                                                  if len(years) > 1 else [])
+    body += [_series_table(here, d.series_in(years[0]), True)]
     return page(here, meta, "\n".join(body))
 
 
