@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any, Iterator
@@ -17,11 +18,12 @@ from ssg.config import Config
 from ssg.content import Context, digest_page
 from ssg.diffstat import format_diffstat
 from ssg.digest import Digest
-from ssg.home_pages import DigestRef, digests_index, home_page
+from ssg.home_pages import DigestRef, digests_index, digests_year_pages, home_page
 from ssg.identity import Identities
 from ssg.index import Index
 from ssg.model import Address
-from ssg.people_pages import DomainInfo, PatchRef, Person, SeriesRef, author_page, authors_index, domain_page, domains_index
+from ssg.people_pages import (DomainInfo, PatchRef, Person, SeriesRef, author_page, author_year_page, authors_index,
+                               domain_page, domain_year_page, domains_index)
 from ssg.series_page import SeriesPage, series_page
 from ssg.writer import ContentFile
 
@@ -86,6 +88,47 @@ def people_rows(idx: Index) -> list[tuple[str, Address, tuple[str, ...], int, in
         d = doms.get(key, Counter())
         out.append((key, who, tuple(sorted(d, key=lambda x: (-d[x], x))), subs, revs))
     return out
+
+
+def year_pages(idx: Index) -> set[str]:
+    """Every author and domain year page the index holds entries for (see
+    ``Pages.person`` and ``Pages.domain`` for what a year page lists)."""
+    dates = dict(idx.db.execute("SELECT id, date FROM series").fetchall())
+    out = {urls.author_year_path(k, urls.year_of(d)) for k, d in idx.db.execute("SELECT submitter_key, date FROM series")
+           if k}
+    for key, sid, date, domain, cls in idx.db.execute(
+            "SELECT author_key, series_id, date, author_domain, class FROM messages WHERE series_id != ''"
+            " AND author_key != '' AND class IN ('patch','cover','pull')"):
+        if sid in dates:
+            if cls == "patch":
+                out.add(urls.author_year_path(key, urls.year_of(date)))
+            if domain:
+                out.add(urls.domain_year_path(domain, urls.year_of(dates[sid])))
+    for key, sid, data in idx.db.execute("SELECT reviewer_key, series_id, data FROM reviews WHERE series_id != ''"):
+        if sid in dates and key:
+            out.add(urls.author_year_path(key, urls.year_of(json.loads(data).get("date", 0))))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Fresh:
+    """What a run changed.  A person's or domain's year page holding none of it
+    is not produced again (it would come out byte-identical), unless missing."""
+
+    digests: frozenset[str]
+    series: frozenset[str]
+    everything: bool
+    """Deletions happened: entries may have left any year."""
+    content: Path | None = None
+
+    def has(self, digest: str, series_id: str) -> bool:
+        return self.everything or digest in self.digests or series_id in self.series
+
+    def due(self, path: str, years: set[int], year: int) -> bool:
+        return self.everything or year in years or self.content is None or not (self.content / path).is_file()
+
+
+EVERYTHING = Fresh(frozenset(), frozenset(), True)
 
 
 def _grouped(rows: Iterator[dict[str, Any]]) -> Iterator[tuple[str, list[dict[str, Any]]]]:
@@ -162,40 +205,70 @@ class Pages:
         return SeriesRef(row["path"], d["title"], d["version"], row["date"], len(d["patches"]), d["expected"],
                          row["submitter_key"], Address(*d["submitter"]))
 
-    def person(self, key: str) -> Person:
-        subs = [r for r in self.idx.messages_where("author_key", [key])]
+    def person(self, key: str, fresh: Fresh = EVERYTHING) -> tuple[Person, set[int]]:
+        """The person's entries, newest first, and the years holding anything ``fresh``."""
+        subs = self.idx.messages_where("author_key", [key])
         revs = self.idx.reviews_where("reviewer_key", [key])
         names = Counter(tuple(r["data"]["author"]) for r in subs) + Counter(tuple(r["data"]["reviewer"]) for r in revs)
         who = Address(*min(names, key=lambda n: (-names[n], n))) if names else Address("", "")
         domains = sorted({Address(*r["data"]["author"]).domain for r in subs if r["class"] in ("patch", "cover", "pull")}
                          - {""})
-        series = tuple(self.ref(r) for r in self.idx.series_where("submitter_key", [key]))
-        patches = tuple(PatchRef(self.series[r["series_id"]]["path"], r["data"]["title"], r["date"])
-                        for r in subs if r["class"] == "patch" and r["series_id"] in self.series)
+        srows = self.idx.series_where("submitter_key", [key])
+        prows = [r for r in subs if r["class"] == "patch" and r["series_id"] in self.series]
+        rrows = sorted((r for r in revs if r["series_id"] in self.series),
+                       key=lambda r: (r["data"].get("date", 0), r["message_id"], r["tag"]))
+        series = tuple(self.ref(r) for r in reversed(srows))
+        patches = tuple(PatchRef(self.series[r["series_id"]]["path"], r["data"]["title"], r["date"], "",
+                                 Address(*r["data"]["author"])) for r in reversed(prows))
         reviews = tuple(PatchRef(self.series[r["series_id"]]["path"], self.series[r["series_id"]]["data"]["title"],
-                                 r["data"].get("date", 0), r["data"]["trailer"])
-                        for r in revs if r["series_id"] in self.series)
-        return Person(key, who, tuple(domains), series, patches, reviews)
+                                 r["data"].get("date", 0), r["data"]["trailer"], Address(*r["data"]["reviewer"]))
+                        for r in reversed(rrows))
+        years = {urls.year_of(r["date"]) for r in srows if fresh.has(r["digest"], r["id"])}
+        years |= {urls.year_of(r["date"]) for r in prows if fresh.has(r["digest"], r["series_id"])}
+        years |= {urls.year_of(r["data"].get("date", 0)) for r in rrows if fresh.has(r["digest"], r["series_id"])}
+        return Person(key, who, tuple(domains), series, patches, reviews), years
+
+    def author_files(self, key: str, fresh: Fresh) -> Iterator[ContentFile]:
+        """The person's page and the year pages holding anything fresh (or missing)."""
+        p, years = self.person(key, fresh)
+        yield author_page(p, self.ctx)
+        for y in p.years():
+            if fresh.due(urls.author_year_path(key, y), years, y):
+                yield author_year_page(p, y)
 
     def people(self) -> list[tuple[str, Address, tuple[str, ...], int, int]]:
         return people_rows(self.idx)
 
-    def domain(self, domain: str, people: list[tuple[str, Address, tuple[str, ...], int, int]]) -> DomainInfo:
+    def domain(self, domain: str, people: list[tuple[str, Address, tuple[str, ...], int, int]],
+               fresh: Fresh = EVERYTHING) -> tuple[DomainInfo, set[int]]:
+        """The domain's people and series (newest first), and the years holding anything ``fresh``."""
         rows = self.idx.db.execute(
-            "SELECT author_key, series_id FROM messages WHERE author_domain = ? AND author_key != ''"
+            "SELECT author_key, series_id, digest FROM messages WHERE author_domain = ? AND author_key != ''"
             " AND class IN ('patch','cover','pull')", (domain,))
         counts: Counter = Counter()
-        sids = set()
-        for key, sid in rows:
+        sids, new = set(), set()
+        for key, sid, digest in rows:
             counts[key] += 1
             if sid:
                 sids.add(sid)
+                if fresh.has(digest, sid):
+                    new.add(sid)
         who = {k: w for k, w, _, _, _ in people}
         members = tuple(sorted(((k, who.get(k, Address("", "")), c) for k, c in counts.items()),
                                key=lambda r: (-r[2], r[1].display().casefold(), r[0])))
         series = tuple(sorted((self.ref(self.series[s]) for s in sids if s in self.series),
                               key=lambda r: (r.date, r.path), reverse=True))
-        return DomainInfo(domain, self.ids.organisation(domain), members, series)
+        years = {urls.year_of(self.series[s]["date"]) for s in new if s in self.series}
+        return DomainInfo(domain, self.ids.organisation(domain), members, series), years
+
+    def domain_files(self, domain: str, people: list[tuple[str, Address, tuple[str, ...], int, int]],
+                     fresh: Fresh) -> Iterator[ContentFile]:
+        """The domain's page and the year pages holding anything fresh (or missing)."""
+        d, years = self.domain(domain, people, fresh)
+        yield domain_page(d, self.ctx)
+        for y in d.years():
+            if fresh.due(urls.domain_year_path(domain, y), years, y):
+                yield domain_year_page(d, y)
 
     def digest_refs(self) -> list[DigestRef]:
         return [DigestRef(d["path"], d["data"]["title"], d["data"].get("label", ""), d["start"], d["end"],
@@ -207,6 +280,8 @@ def pages_for(cfg: Config, idx: Index, ids: Identities, touched: "Touched") -> I
     one at a time (the writer stages each as it comes)."""
     pages = Pages(cfg, idx, ids)
     written_digests = set(touched.digests)
+    content = cfg.path(cfg.docs_dir)
+    fresh = Fresh(frozenset(written_digests), frozenset(touched.series), touched.collect, content)
     for path in sorted(written_digests):
         d = touched.digests.pop(path)
         yield digest_page(d, pages.ctx, cfg.digest.top)
@@ -214,9 +289,9 @@ def pages_for(cfg: Config, idx: Index, ids: Identities, touched: "Touched") -> I
     yield from pages.series_files(sorted(touched.series))
     people = pages.people()
     for key in sorted(k for k in touched.authors if k):
-        yield author_page(pages.person(key), pages.ctx)
+        yield from pages.author_files(key, fresh)
     for dom in sorted(d for d in touched.domains if d):
-        yield domain_page(pages.domain(dom, people), pages.ctx)
+        yield from pages.domain_files(dom, people, fresh)
     domains: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for key, who, doms, subs, _ in people:
         if subs and doms:
@@ -224,23 +299,26 @@ def pages_for(cfg: Config, idx: Index, ids: Identities, touched: "Touched") -> I
             domains[doms[0]][1] += subs
     yield authors_index(people)
     yield domains_index([(d, ids.organisation(d), n, c) for d, (n, c) in domains.items()])
-    content = cfg.path(cfg.docs_dir)
     refs = [r for r in pages.digest_refs() if r.path in written_digests or (content / r.path).is_file()]
     yield digests_index(refs, cfg.archive.list)
+    yield from digests_year_pages(refs, cfg.archive.list)
     yield home_page(refs, cfg.site_name, cfg.archive.list, cfg.site_description)
 
 
 def stale_pages(content: Path, idx: Index, produced: set[str]) -> list[str]:
-    """Generated series, author and domain pages that nothing produces any more
-    (their messages were deleted); the writer removes them unless edited by hand."""
-    keep = set(produced) | {r["path"] for r in idx.all_series()}
+    """Generated series, author and domain pages (and their year pages, and
+    digest year lists) that nothing produces any more (their messages were
+    deleted); the writer removes them unless edited by hand."""
+    keep = set(produced) | {r["path"] for r in idx.all_series()} | year_pages(idx)
     for key, _, doms, subs, revs in people_rows(idx):
         keep.add(urls.author_path(key))
         keep.update(urls.domain_path(d) for d in doms)
     out = []
-    for sub in (urls.SERIES, urls.AUTHORS, urls.DOMAINS):
-        for path in sorted((content / sub).glob("*.md")):
-            rel = f"{sub}/{path.name}"
-            if rel not in keep and path.name != "index.md":
+    for sub, pattern in ((urls.SERIES, "*.md"), (urls.AUTHORS, "*.md"), (urls.DOMAINS, "*.md"),
+                         (urls.AUTHORS, "*/[0-9][0-9][0-9][0-9].md"), (urls.DOMAINS, "*/[0-9][0-9][0-9][0-9].md"),
+                         (urls.DIGESTS, "[0-9][0-9][0-9][0-9]/index.md")):
+        for path in sorted((content / sub).glob(pattern)):
+            rel = path.relative_to(content).as_posix()
+            if rel not in keep and rel != f"{sub}/index.md":
                 out.append(rel)
     return out

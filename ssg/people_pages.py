@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from ssg import urls
@@ -34,11 +35,13 @@ class PatchRef:
     date: int
     note: str = ""
     """For reviews: the tag given."""
+    who: Address = Address("", "")
+    """The patch author or reviewer as they signed this message."""
 
 
 @dataclass(frozen=True, slots=True)
 class Person:
-    """One person across all digests."""
+    """One person across all digests; every list newest first."""
 
     key: str
     who: Address
@@ -50,6 +53,29 @@ class Person:
     @property
     def path(self) -> str:
         return urls.author_path(self.key, self.who.display())
+
+    def years(self) -> tuple[int, ...]:
+        """Years (UTC) with at least one entry, newest first."""
+        return tuple(sorted({urls.year_of(r.date) for r in (*self.series, *self.patches, *self.reviews)},
+                            reverse=True))
+
+    def in_year(self, year: int) -> "Person":
+        """The same person with only the entries dated in ``year``."""
+        def keep(refs):
+            return tuple(r for r in refs if urls.year_of(r.date) == year)
+        return Person(self.key, self.who, self.domains, keep(self.series), keep(self.patches), keep(self.reviews))
+
+    def signed(self) -> Address:
+        """The name and address used most in these entries (a year page shows the
+        name of that year, so it never changes with later mail)."""
+        names = Counter(_pair(r.submitter) for r in self.series)
+        names.update(_pair(r.who) for r in (*self.patches, *self.reviews))
+        names.pop(("", ""), None)
+        return Address(*min(names, key=lambda n: (-names[n], n))) if names else self.who
+
+
+def _pair(a: Address) -> tuple[str, str]:
+    return (a.name, a.email)
 
 
 def _series_table(here: str, refs: tuple[SeriesRef, ...], with_submitter: bool) -> str:
@@ -65,9 +91,28 @@ def _series_table(here: str, refs: tuple[SeriesRef, ...], with_submitter: bool) 
     return table(head, rows, "lllr" + ("l" if with_submitter else ""))
 
 
+def _entries(here: str, p: Person, suffix: str) -> list[str]:
+    """The Series, Patches and Reviews given sections for ``p``'s entries."""
+    body = [f"## Series{suffix}", "", _series_table(here, p.series, False) if p.series else "_None._", ""]
+    body += [f"## Patches{suffix}", ""]
+    body += [f"- {day(r.date)} {link(r.title, urls.relative(here, r.series_path))}" for r in p.patches] or ["_None._"]
+    body += ["", f"## Reviews given{suffix}", ""]
+    body += [f"- {day(r.date)} {inline(r.note)} on {link(r.title, urls.relative(here, r.series_path))}"
+             for r in p.reviews] or ["_None._"]
+    return body
+
+
+def _counts(p: Person) -> str:
+    return (f"**{len(p.series)}** series submitted · **{len(p.patches)}** patches authored · "
+            f"**{len(p.reviews)}** reviews given")
+
+
 def author_page(p: Person, ctx: Context) -> ContentFile:
+    """The person's page: all-time summary, a table of years (each linked to its
+    year page) and the entries of the latest year."""
     here = p.path
     name = p.who.display() or "(unknown)"
+    years = p.years()
     meta = {"title": plain(name, 200), "kind": "author",
             "summary": plain(f"{name}: {len(p.series)} series, {len(p.patches)} patches, "
                              f"{len(p.reviews)} reviews", 300),
@@ -77,15 +122,33 @@ def author_page(p: Person, ctx: Context) -> ContentFile:
         body += [f"Address: `{inline(address(p.who.name, p.who.email, ctx.obfuscate))}`", ""]
     if p.domains:
         body += ["Domains: " + ", ".join(domain_link(here, d) for d in p.domains), ""]
-    body += [f"**{len(p.series)}** series submitted · **{len(p.patches)}** patches authored · "
-             f"**{len(p.reviews)}** reviews given", ""]
-    body += ["## Series", "", _series_table(here, p.series, False) if p.series else "_None._", ""]
-    body += ["## Patches", ""]
-    body += [f"- {day(r.date)} {link(r.title, urls.relative(here, r.series_path))}" for r in p.patches] or ["_None._"]
-    body += ["", "## Reviews given", ""]
-    body += [f"- {day(r.date)} {inline(r.note)} on {link(r.title, urls.relative(here, r.series_path))}"
-             for r in p.reviews] or ["_None._"]
+    body += [_counts(p) + (f" (since {years[-1]})" if years else ""), ""]
+    if not years:
+        return page(here, meta, "\n".join(body + _entries(here, p, "")))
+    rows = []
+    for y in years:
+        q = p.in_year(y)
+        rows.append((link(str(y), urls.relative(here, urls.author_year_path(p.key, y))),
+                     str(len(q.series)), str(len(q.patches)), str(len(q.reviews))))
+    body += ["## Years", "", table(("Year", "Series", "Patches", "Reviews given"), rows, "lrrr"), ""]
+    if len(years) > 1:
+        body += [f"Entries of {years[0]} below; earlier years on their own pages.", ""]
+    body += _entries(here, p.in_year(years[0]), f" in {years[0]}")
     return page(here, meta, "\n".join(body))
+
+
+def author_year_page(p: Person, year: int) -> ContentFile:
+    """One year of a person's series, patches and reviews."""
+    q = p.in_year(year)
+    here = urls.author_year_path(p.key, year)
+    name = q.signed().display() or "(unknown)"
+    meta = {"title": plain(f"{name} in {year}", 200), "kind": "author", "year": year, "parent": plain(name, 200),
+            "summary": plain(f"{name} in {year}: {len(q.series)} series, {len(q.patches)} patches, "
+                             f"{len(q.reviews)} reviews", 300),
+            "counts": {"series": len(q.series), "patches": len(q.patches), "reviews": len(q.reviews)}}
+    body = [f"# {inline(name)} in {year}", "",
+            f"{_counts(q)} in {year}. " + link("All years", urls.relative(here, p.path)) + ".", ""]
+    return page(here, meta, "\n".join(body + _entries(here, q, "")))
 
 
 def authors_index(people: list[tuple[str, Address, tuple[str, ...], int, int]]) -> ContentFile:
@@ -107,21 +170,53 @@ class DomainInfo:
     people: tuple[tuple[str, Address, int], ...]
     """(key, who, submissions) of its people, busiest first."""
     series: tuple[SeriesRef, ...]
+    """Newest first."""
+
+    def years(self) -> tuple[int, ...]:
+        """Years (UTC) with at least one series, newest first."""
+        return tuple(sorted({urls.year_of(r.date) for r in self.series}, reverse=True))
+
+    def series_in(self, year: int) -> tuple[SeriesRef, ...]:
+        return tuple(r for r in self.series if urls.year_of(r.date) == year)
 
 
 def domain_page(d: DomainInfo, ctx: Context) -> ContentFile:
+    """The domain's page: all-time counts and people, a table of years (each
+    linked to its year page) and the series of the latest year."""
     from ssg.content import person_link
     here = urls.domain_path(d.domain)
     total = sum(c for _, _, c in d.people)
+    years = d.years()
     meta = {"title": plain(d.domain, 200), "kind": "domain", "organisation": plain(d.organisation, 200),
             "summary": plain(f"{d.domain}: {len(d.people)} people, {len(d.series)} series", 300)}
     body = [f"# {inline(d.domain)}", ""]
     if d.organisation and d.organisation != d.domain:
         body += [f"Organisation: {inline(d.organisation)}", ""]
-    body += [f"**{len(d.people)}** people · **{total}** patches and covers · **{len(d.series)}** series", ""]
+    body += [f"**{len(d.people)}** people · **{total}** patches and covers · **{len(d.series)}** series"
+             + (f" (since {years[-1]})" if years else ""), ""]
     rows = [(person_link(here, k, w), str(c)) for k, w, c in d.people]
     body += ["## People", "", table(("Name", "Patches and covers"), rows, "lr") if rows else "_None._", ""]
-    body += ["## Series", "", _series_table(here, d.series, True) if d.series else "_None._"]
+    if not years:
+        return page(here, meta, "\n".join(body + ["## Series", "", "_None._"]))
+    rows = [(link(str(y), urls.relative(here, urls.domain_year_path(d.domain, y))), str(len(d.series_in(y))))
+            for y in years]
+    body += ["## Years", "", table(("Year", "Series"), rows, "lr"), ""]
+    body += [f"## Series in {years[0]}", ""] + (["Earlier years on their own pages (see above).", ""]
+                                                  if len(years) > 1 else [])
+    body += [_series_table(here, d.series_in(years[0]), True)]
+    return page(here, meta, "\n".join(body))
+
+
+def domain_year_page(d: DomainInfo, year: int) -> ContentFile:
+    """One year of a domain's series."""
+    here = urls.domain_year_path(d.domain, year)
+    refs = d.series_in(year)
+    meta = {"title": plain(f"{d.domain} in {year}", 200), "kind": "domain", "year": year,
+            "parent": plain(d.domain, 200),
+            "summary": plain(f"{d.domain} in {year}: {len(refs)} series", 300)}
+    body = [f"# {inline(d.domain)} in {year}", "",
+            f"**{len(refs)}** series in {year}. " + link("All years", urls.relative(here, urls.domain_path(d.domain)))
+            + ".", "", _series_table(here, refs, True) if refs else "_None._"]
     return page(here, meta, "\n".join(body))
 
 

@@ -6,6 +6,7 @@ ranges), stable across rebuilds, collision-free, and never contain an address.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import posixpath
 import re
@@ -53,12 +54,35 @@ def author_path(key: str, name: str = "") -> str:
     return f"{AUTHORS}/a{short_hash(key, 11)}.md"
 
 
+def author_year_path(key: str, year: int) -> str:
+    """``authors/a<hash>/<year>.md``: one year of a person's entries, next to
+    (and, as a URL, under) the person's page ``authors/a<hash>.md``."""
+    return f"{author_path(key)[:-3]}/{year:04d}.md"
+
+
 def domain_path(domain: str) -> str:
     """``domains/<domain>.md``; odd or over-long domains get a hash suffix."""
     clean = _DOTS.sub(".", _NON_DOMAIN.sub("-", domain.lower())).strip(".-")[:60]
     if clean != domain.lower() or not clean:
         clean = f"{clean or 'domain'}-{short_hash(domain)}"
     return f"{DOMAINS}/{clean}.md"
+
+
+def domain_year_path(domain: str, year: int) -> str:
+    """``domains/<domain>/<year>.md``: one year of a domain's series."""
+    return f"{domain_path(domain)[:-3]}/{year:04d}.md"
+
+
+def digests_year_path(year: int) -> str:
+    """``digests/<year>/index.md`` (URL ``digests/<year>/``): the digests of one
+    year, in a folder so that ``digests/*.md`` stays the digests and the index."""
+    return f"{DIGESTS}/{year:04d}/index.md"
+
+
+def year_of(ts: int) -> int:
+    """UTC year of a timestamp, clamped like page dates (1970–9999)."""
+    ts = min(max(ts, 0), 253402300799)
+    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).year
 
 
 def relative(from_path: str, to_path: str) -> str:
