@@ -35,6 +35,8 @@ CASES = [
     "[*em* and **strong**](x) [a\nb](c) [](x) [a]()",
     "[[nested]](x) [a [b](c) d](e) ![img [a](b)](c) ![a](b)",
     "\\[a](b) [a\\](b) `[a](b)` [a] (b)",
+    "[Re: \\[PATCH v2 1/3\\] x86: fix](https://lore.kernel.org/linux-hyperv/a.b@c/) [a\\\\](b)",
+    "[a\\\nb](c) [a\\](b)] [a\\",
     "## Heading [a](b.md#c) {#hid}\n\ntext [a](b.md)",
     "[a](b) " * 30 + "\n\n" + "[" * 25 + "x](y)" + "]" * 25,
 ]
@@ -72,3 +74,21 @@ def test_linkish_inline_matches_markdown_it(text):
 @given(LINKISH, LINKISH)
 def test_with_references_matches_markdown_it(text, label):
     same(f"{text}\n\n[{label}]: /dest\n\n[x]: /x")
+
+
+URLISH = st.lists(st.sampled_from(list("aZ09-._~/:@=+$,!*'%?#;&ü[] ") + ["https://", "http://", "HTTPS://", "a.b",
+                                                                      ":80", "%20", "%zz", "xn--", "/x@y"]),
+                  max_size=30).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(URLISH)
+def test_normalize_link_matches_markdown_it(url):
+    assert FAST.normalizeLink(url) == PLAIN.normalizeLink(url)
+    assert FAST.normalizeLink("https://" + url) == PLAIN.normalizeLink("https://" + url)
+
+
+def test_normalize_link_long_host():
+    host = ".".join(["a" * 63] * 4)
+    for url in (f"https://{host}/x", f"https://{host}a/x", "https://lore.kernel.org/linux-hyperv/a.b@c-d/"):
+        assert FAST.normalizeLink(url) == PLAIN.normalizeLink(url)
