@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from markdown_it import MarkdownIt
+from markdown_it import MarkdownIt, rules_block
 
 _LABEL_END = re.compile(r"[^\[\]\\`<{]*(?:\\.[^\[\]\\`<{]*)*\]", re.S)
 """A link label whose end is its first unescaped ``]`` (no nesting, code, autolink or attrs).
@@ -90,9 +90,41 @@ def fast_normalize(original: Callable[[str], str]) -> Callable[[str], str]:
     return normalize_link
 
 
+# --- block rules --------------------------------------------------------------------
+
+_FIRST_CHARS = {"fence": (rules_block.fence, "`~"), "blockquote": (rules_block.blockquote, ">"),
+                "hr": (rules_block.hr, "*-_"), "list": (rules_block.list_block, "*-+0123456789"),
+                "reference": (rules_block.reference, "["), "heading": (rules_block.heading, "#")}
+"""Built-in block rules that only match a line starting (after indentation) with one of these."""
+
+
+def first_char_guard(rule: Callable, chars: str) -> Callable:
+    """``rule``, answered "no" at once for a line that does not start with one of ``chars``.
+
+    Block rules are tried at every line, and again for every paragraph line to
+    see whether it ends the paragraph; most of those calls fail on the first
+    character (after a debug log call).
+    """
+    def guarded(state, start_line: int, end_line: int, silent: bool) -> bool:
+        pos = state.bMarks[start_line] + state.tShift[start_line]
+        if pos >= state.eMarks[start_line] or state.src[pos] not in chars:
+            return False
+        return rule(state, start_line, end_line, silent)
+    return guarded
+
+
+def _guard_block_rules(md: MarkdownIt) -> None:
+    ruler = md.block.ruler
+    for name, (default, chars) in _FIRST_CHARS.items():
+        index = ruler.__find__(name)
+        if index >= 0 and ruler.__rules__[index].fn is default:
+            ruler.at(name, first_char_guard(default, chars), {"alt": list(ruler.__rules__[index].alt)})
+
+
 def speed_up(md: MarkdownIt) -> MarkdownIt:
     """Install the faster rules on ``md`` (after its rules and plugins are set up)."""
     link_rule = md.inline.ruler.__rules__[md.inline.ruler.__find__("link")].fn
     md.inline.ruler.at("link", fast_link(link_rule))
     md.normalizeLink = fast_normalize(md.normalizeLink)
+    _guard_block_rules(md)
     return md

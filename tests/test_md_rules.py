@@ -92,3 +92,15 @@ def test_normalize_link_long_host():
     host = ".".join(["a" * 63] * 4)
     for url in (f"https://{host}/x", f"https://{host}a/x", "https://lore.kernel.org/linux-hyperv/a.b@c-d/"):
         assert FAST.normalizeLink(url) == PLAIN.normalizeLink(url)
+
+
+LINES = ["", "text", "- a", "* b", "+ c", "1. one", "2) two", "  - nested", "    code", "> quote", ">", "> - q",
+         "```", "```diff", "~~~", "# h", "## h {#id}", "***", "---", "___", "===", "[x]: /y", "[x]", "[a](b)",
+         "| a | b |", "|---|---|", "| [a](b) | c |", "\t- tab", "  > q", "-", "1.", "#", "* * *", " ```text", "\\# no"]
+BLOCKISH = st.lists(st.sampled_from(LINES), max_size=14).map("\n".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(BLOCKISH)
+def test_block_structure_matches_markdown_it(text):
+    same(text)
