@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from markdown_it import MarkdownIt, rules_block
+from markdown_it import MarkdownIt, rules_block, rules_core
+from markdown_it.rules_inline import text as text_rule
 
 _LABEL_END = re.compile(r"[^\[\]\\`<{]*(?:\\.[^\[\]\\`<{]*)*\]", re.S)
 """A link label whose end is its first unescaped ``]`` (no nesting, code, autolink or attrs).
@@ -68,9 +69,17 @@ def _push_link(state, label_start: int, label_end: int, href: str) -> None:
     state.posMax = label_end
     token = state.push("link_open", "a", 1)
     token.attrs = {"href": href}
-    state.linkLevel += 1
-    state.md.inline.tokenize(state)
-    state.linkLevel -= 1
+    parser = state.md.inline
+    if parser.terminator_re.search(state.src, label_start, label_end) is None and \
+            parser.ruler.getRules("")[0] is text_rule:
+        # all of the label is one run for the ``text`` rule: what ``tokenize`` would do
+        if label_end > label_start:
+            state.append_pending(state.src[label_start:label_end])
+            state.pushPending()
+    else:
+        state.linkLevel += 1
+        parser.tokenize(state)
+        state.linkLevel -= 1
     state.push("link_close", "a", -1)
     state.posMax = maximum
 
@@ -88,6 +97,18 @@ def fast_normalize(original: Callable[[str], str]) -> Callable[[str], str]:
     def normalize_link(url: str) -> str:
         return url if _PLAIN_URL.match(url) else original(url)
     return normalize_link
+
+
+# --- core rules ---------------------------------------------------------------------
+
+def normalize(state) -> None:
+    """markdown-it's ``normalize`` (CR LF and CR → LF, NUL → U+FFFD), skipping the regexes on text without CR or NUL."""
+    src = state.src
+    if "\r" in src:
+        src = src.replace("\r\n", "\n").replace("\r", "\n")
+    if "\0" in src:
+        src = src.replace("\0", "\ufffd")
+    state.src = src
 
 
 # --- block rules --------------------------------------------------------------------
@@ -127,4 +148,7 @@ def speed_up(md: MarkdownIt) -> MarkdownIt:
     md.inline.ruler.at("link", fast_link(link_rule))
     md.normalizeLink = fast_normalize(md.normalizeLink)
     _guard_block_rules(md)
+    core = md.core.ruler
+    if core.__find__("normalize") >= 0 and core.__rules__[core.__find__("normalize")].fn is rules_core.normalize:
+        core.at("normalize", normalize)
     return md

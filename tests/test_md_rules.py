@@ -37,6 +37,7 @@ CASES = [
     "\\[a](b) [a\\](b) `[a](b)` [a] (b)",
     "[Re: \\[PATCH v2 1/3\\] x86: fix](https://lore.kernel.org/linux-hyperv/a.b@c/) [a\\\\](b)",
     "[a\\\nb](c) [a\\](b)] [a\\",
+    "a\r\nb\rc\r\n\r\n[x\0y](z\0) \0",
     "## Heading [a](b.md#c) {#hid}\n\ntext [a](b.md)",
     "[a](b) " * 30 + "\n\n" + "[" * 25 + "x](y)" + "]" * 25,
 ]
@@ -94,7 +95,7 @@ def test_normalize_link_long_host():
         assert FAST.normalizeLink(url) == PLAIN.normalizeLink(url)
 
 
-LINES = ["", "text", "- a", "* b", "+ c", "1. one", "2) two", "  - nested", "    code", "> quote", ">", "> - q",
+LINES = ["", "text", "a\r", "\r\n", "\0", "- a", "* b", "+ c", "1. one", "2) two", "  - nested", "    code", "> quote", ">", "> - q",
          "```", "```diff", "~~~", "# h", "## h {#id}", "***", "---", "___", "===", "[x]: /y", "[x]", "[a](b)",
          "| a | b |", "|---|---|", "| [a](b) | c |", "\t- tab", "  > q", "-", "1.", "#", "* * *", " ```text", "\\# no"]
 BLOCKISH = st.lists(st.sampled_from(LINES), max_size=14).map("\n".join)
