@@ -223,18 +223,22 @@ def _collect(tokens: list) -> tuple[list[str], list, list]:
     links: list[tuple[str, int]] = []
     toc: list[dict[str, Any]] = []
     for i, token in enumerate(tokens):
-        if token.attrs.get("id"):
-            anchors.add(str(token.attrs["id"]))
-        if token.type == "heading_open" and token.attrs.get("id") and token.tag in ("h2", "h3"):
-            text = "".join(c.content for c in tokens[i + 1].children or () if c.type in ("text", "code_inline"))
-            toc.append({"level": int(token.tag[1]), "id": str(token.attrs["id"]), "title": text})
+        attrs = token.attrs
+        if attrs and attrs.get("id"):
+            anchors.add(str(attrs["id"]))
+            if token.type == "heading_open" and token.tag in ("h2", "h3"):
+                text = "".join(c.content for c in tokens[i + 1].children or () if c.type in ("text", "code_inline"))
+                toc.append({"level": int(token.tag[1]), "id": str(attrs["id"]), "title": text})
         if token.type == "inline":
             line = token.map[0] + 1 if token.map else 0
             for child in token.children or ():
-                if child.attrs.get("id"):
-                    anchors.add(str(child.attrs["id"]))
-                href = child.attrs.get("href") if child.type == "link_open" else (
-                    child.attrs.get("src") if child.type == "image" else None)
+                attrs = child.attrs
+                if not attrs:
+                    continue
+                if attrs.get("id"):
+                    anchors.add(str(attrs["id"]))
+                href = attrs.get("href") if child.type == "link_open" else (
+                    attrs.get("src") if child.type == "image" else None)
                 if href is not None:
                     links.append((str(href), line))
     return sorted(anchors), links, toc
