@@ -4,7 +4,10 @@ Each function here reproduces what a built-in rule of markdown-it-py does for a
 common, easily recognised input shape and hands every other input to the
 built-in rule, so the output is exactly markdown-it's.  The shapes were chosen
 from the real content/ profile: links like ``[Name](../authors/a1b2.md)``,
-bracketed text that is no link (``[PATCH v2 1/3]``).  Adapted from markdown-it-py (MIT licence, © ExecutableBookProjects).
+bracketed text that is no link (``[PATCH v2 1/3]``), lore URLs, block rules
+tried on lines that cannot start them.  Adapted from markdown-it-py (MIT
+licence, © ExecutableBookProjects); ``tests/test_md_rules.py`` compares the
+result with plain markdown-it (``pages.make_markdown(fast=False)``).
 """
 
 from __future__ import annotations
