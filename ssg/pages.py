@@ -28,6 +28,7 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import DiffLexer
 
+from ssg import md_rules
 from ssg.errors import Problem, RenderError
 from ssg.lexers import DiffstatLexer
 
@@ -127,8 +128,12 @@ def _with_resolved(attr: str, default):
     return rule
 
 
-def make_markdown() -> MarkdownIt:
-    """The one Markdown pipeline: CommonMark + tables, front matter, attrs, anchors, our fences."""
+def make_markdown(fast: bool = True) -> MarkdownIt:
+    """The one Markdown pipeline: CommonMark + tables, front matter, attrs, anchors, our fences.
+
+    ``fast`` installs ``md_rules`` (same tokens and HTML, less time); without it
+    the pipeline is plain markdown-it-py, which the tests use as the reference.
+    """
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable("table")
     md.use(front_matter_plugin).use(attrs_plugin, allowed=("id", "class"))
@@ -143,7 +148,7 @@ def make_markdown() -> MarkdownIt:
     md.add_render_rule("link_open", _with_resolved("href", lambda s, t, i, o, e: s.renderToken(t, i, o, e)))
     image_default = md.renderer.rules["image"]
     md.add_render_rule("image", _with_resolved("src", lambda s, t, i, o, e: image_default(t, i, o, e)))
-    return md
+    return md_rules.speed_up(md) if fast else md
 
 
 # --- pages and URLs -------------------------------------------------------------
@@ -218,18 +223,22 @@ def _collect(tokens: list) -> tuple[list[str], list, list]:
     links: list[tuple[str, int]] = []
     toc: list[dict[str, Any]] = []
     for i, token in enumerate(tokens):
-        if token.attrs.get("id"):
-            anchors.add(str(token.attrs["id"]))
-        if token.type == "heading_open" and token.attrs.get("id") and token.tag in ("h2", "h3"):
-            text = "".join(c.content for c in tokens[i + 1].children or () if c.type in ("text", "code_inline"))
-            toc.append({"level": int(token.tag[1]), "id": str(token.attrs["id"]), "title": text})
+        attrs = token.attrs
+        if attrs and attrs.get("id"):
+            anchors.add(str(attrs["id"]))
+            if token.type == "heading_open" and token.tag in ("h2", "h3"):
+                text = "".join(c.content for c in tokens[i + 1].children or () if c.type in ("text", "code_inline"))
+                toc.append({"level": int(token.tag[1]), "id": str(attrs["id"]), "title": text})
         if token.type == "inline":
             line = token.map[0] + 1 if token.map else 0
             for child in token.children or ():
-                if child.attrs.get("id"):
-                    anchors.add(str(child.attrs["id"]))
-                href = child.attrs.get("href") if child.type == "link_open" else (
-                    child.attrs.get("src") if child.type == "image" else None)
+                attrs = child.attrs
+                if not attrs:
+                    continue
+                if attrs.get("id"):
+                    anchors.add(str(attrs["id"]))
+                href = attrs.get("href") if child.type == "link_open" else (
+                    attrs.get("src") if child.type == "image" else None)
                 if href is not None:
                     links.append((str(href), line))
     return sorted(anchors), links, toc
