@@ -28,7 +28,7 @@ from typing import Any
 from ssg.errors import RenderError
 
 FORMAT = b"ssg-render-1"
-_CODE = ("pages.py", "render.py", "render_cache.py", "lexers.py", "theme.py", "feeds.py", "__init__.py")
+_CODE = ("pages.py", "md_rules.py", "render.py", "render_cache.py", "lexers.py", "theme.py", "feeds.py", "__init__.py")
 _LIBS = ("markdown_it", "mdit_py_plugins", "pygments", "yaml", "jinja2", "markupsafe", "mdurl")
 
 

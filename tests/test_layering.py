@@ -26,7 +26,13 @@ def imports(module: Path) -> set[str]:
 
 
 def ssg_imports(module: Path) -> set[str]:
-    return {n.split(".")[1] for n in imports(module) if n.startswith("ssg.")}
+    """ssg modules imported, whether as ``import ssg.x``, ``from ssg.x import y`` or ``from ssg import x``."""
+    tree = ast.parse(module.read_text())
+    names = {n.split(".")[1] for n in imports(module) if n.startswith("ssg.")}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "ssg":
+            names |= {a.name for a in node.names}
+    return names
 
 
 def test_renderer_side_never_imports_the_mail_side():
