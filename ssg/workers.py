@@ -1,0 +1,103 @@
+"""Forked worker processes for the data half (orchestration edge).
+
+Parsing: each worker reads its own blobs (its own ``git cat-file --batch`` per
+epoch) and parses them, so the main process only receives finished ``Mail``
+values, in order, with a bounded number of chunks in flight (flat memory).
+
+Assembly: pure page functions run in the same kind of workers; results come
+back in submission order, so output is deterministic.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections import deque
+from typing import Any, Callable, Iterable, Iterator, TypeVar
+
+from ssg.archive import Archive, Commit
+from ssg.errors import Problem
+from ssg.model import Mail
+
+PARALLEL_THRESHOLD = 400
+"""Below this many messages, parsing stays in the main process."""
+CHUNK = 64
+"""Commits per parse task."""
+AHEAD = 16
+"""Parse tasks in flight (CHUNK × AHEAD messages at most wait in memory)."""
+PROCESSES = 2
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_archive: Archive | None = None
+
+
+def parallel() -> bool:
+    return (os.cpu_count() or 1) >= 2
+
+
+def _open(path: str) -> None:
+    global _archive
+    _archive = Archive.open(path)
+
+
+def _parse_chunk(commits: list[Commit]) -> tuple[list[Mail], list[Problem]]:
+    from ssg.mail import parse
+
+    archive = _archive
+    assert archive is not None
+    start = len(archive.problems)
+    mails = [parse(raw) for raw in archive.read(commits)]
+    problems = archive.problems[start:]
+    del archive.problems[start:]
+    return mails, problems
+
+
+def parse_commits(archive: Archive, commits: Iterable[Commit], size_hint: int) -> Iterator[Mail]:
+    """Read and parse the messages of ``commits`` in order; two worker processes,
+    each with its own cat-file readers, for large runs.  Skipped commits are
+    recorded in ``archive.problems`` in order, as a direct read would."""
+    if size_hint < PARALLEL_THRESHOLD or not parallel():
+        from ssg.mail import parse
+
+        yield from map(parse, archive.read(commits))
+        return
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    it = iter(commits)
+    with ctx.Pool(PROCESSES, initializer=_open, initargs=(str(archive.path),)) as pool:
+        pending: deque[Any] = deque()
+        while True:
+            while len(pending) < AHEAD and (batch := list(itertools.islice(it, CHUNK))):
+                pending.append(pool.apply_async(_parse_chunk, (batch,)))
+            if not pending:
+                return
+            mails, problems = pending.popleft().get()
+            archive.problems.extend(problems)
+            yield from mails
+
+
+def ordered_map(fn: Callable[[T], R], items: Iterable[T], ahead: int = 8) -> Iterator[R]:
+    """``map(fn, items)`` in forked workers, results in order, at most ``ahead``
+    tasks in flight.  ``fn`` must be a module-level function; state it needs
+    can be set up before the call (the workers are forked at the call)."""
+    if not parallel():
+        yield from map(fn, items)
+        return
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    it = iter(items)
+    with ctx.Pool(PROCESSES) as pool:
+        pending: deque[Any] = deque()
+        while True:
+            while len(pending) < ahead and (item := next(it, _END)) is not _END:
+                pending.append(pool.apply_async(fn, (item,)))
+            if not pending:
+                return
+            yield pending.popleft().get()
+
+
+_END: Any = object()
