@@ -73,6 +73,15 @@ class Index:
         self.db.executescript(_TABLES)
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
 
+    @classmethod
+    def reader(cls, path: Path) -> Index:
+        """A read-only handle on an existing index (e.g. in a worker process)."""
+        self = cls.__new__(cls)
+        self.path = path
+        self.db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        return self
+
     def _schema_version(self) -> str:
         try:
             row = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()

@@ -79,25 +79,34 @@ def parse_commits(archive: Archive, commits: Iterable[Commit], size_hint: int) -
             yield from mails
 
 
-def ordered_map(fn: Callable[[T], R], items: Iterable[T], ahead: int = 8) -> Iterator[R]:
+def ordered_map(fn: Callable[[T], R], items: Iterable[T], *, ahead: int = 8,
+                init: Callable[..., None] | None = None, initargs: tuple = ()) -> Iterator[R]:
     """``map(fn, items)`` in forked workers, results in order, at most ``ahead``
-    tasks in flight.  ``fn`` must be a module-level function; state it needs
-    can be set up before the call (the workers are forked at the call)."""
-    if not parallel():
-        yield from map(fn, items)
-        return
+    tasks in flight.  The workers are forked (inheriting the caller's memory,
+    ``initargs`` included, without pickling) and the first tasks submitted at
+    the call, so they run while the caller does other work before iterating.
+    ``fn`` must be a module-level function; iterate the result to the end."""
     import multiprocessing
 
-    ctx = multiprocessing.get_context("fork")
+    pool = multiprocessing.get_context("fork").Pool(PROCESSES, initializer=init, initargs=initargs)
     it = iter(items)
-    with ctx.Pool(PROCESSES) as pool:
-        pending: deque[Any] = deque()
-        while True:
-            while len(pending) < ahead and (item := next(it, _END)) is not _END:
-                pending.append(pool.apply_async(fn, (item,)))
-            if not pending:
-                return
-            yield pending.popleft().get()
+    pending: deque[Any] = deque()
+
+    def fill() -> None:
+        while len(pending) < ahead and (item := next(it, _END)) is not _END:
+            pending.append(pool.apply_async(fn, (item,)))
+
+    def results() -> Iterator[R]:
+        try:
+            while pending:
+                head = pending.popleft()
+                fill()
+                yield head.get()
+        finally:
+            pool.terminate()
+            pool.join()
+    fill()
+    return results()
 
 
 _END: Any = object()
