@@ -194,21 +194,43 @@ class Index:
     _ORDER = {"messages": ("date", "message_id"), "series": ("date", "id"),
               "reviews": ("message_id", "tag", "reviewer_key")}
 
-    def _where(self, table: str, column: str, values: Iterable[str]) -> list[dict[str, Any]]:
-        """Rows of ``table`` whose ``column`` is one of ``values``, in a stable order."""
+    def _where(self, table: str, column: str, values: Iterable[str],
+               fields: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+        """Rows of ``table`` whose ``column`` is one of ``values``, in a stable order.
+        With ``fields``, ``data`` holds only those (scalar) fields, extracted by
+        SQLite instead of decoding the whole document."""
         assert column in self._COLUMNS[table]
         wanted = sorted(set(v for v in values if v))
+        if fields is None:
+            select, convert = "*", self._row
+        else:
+            assert all(f.isidentifier() for f in fields)
+            select = self._PLAIN[table] + "".join(f", json_extract(data, '$.{f}')" for f in fields)
+            plain = len(self._PLAIN[table].split(","))
+            names = tuple(f.strip() for f in self._PLAIN[table].split(","))
+
+            def convert(r: sqlite3.Row) -> dict[str, Any]:
+                out = dict(zip(names, r))
+                out["data"] = dict(zip(fields, r[plain:]))
+                return out
         out = []
         for i in range(0, len(wanted), 500):
             chunk = wanted[i:i + 500]
-            q = f"SELECT * FROM {table} WHERE {column} IN ({','.join('?' * len(chunk))})"
-            out.extend(self._row(r) for r in self.db.execute(q, chunk))
+            q = f"SELECT {select} FROM {table} WHERE {column} IN ({','.join('?' * len(chunk))})"
+            out.extend(convert(r) for r in self.db.execute(q, chunk))
         order = self._ORDER[table]
         out.sort(key=lambda r: tuple(r[k] for k in order))
         return out
 
-    def messages_where(self, column: str, values: Iterable[str]) -> list[dict[str, Any]]:
-        return self._where("messages", column, values)
+    _PLAIN = {"messages": "message_id, commit_id, class, series_id, digest, date, thread_root, author_key,"
+                          " sender_key, author_name, author_email, author_domain",
+              "series": "id, path, digest, title_key, change_id, submitter_key, date",
+              "reviews": "message_id, target, tag, reviewer_key, series_id, digest"}
+
+    def messages_where(self, column: str, values: Iterable[str],
+                       fields: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+        """Message rows; ``fields`` names the ``data`` fields wanted (default: all)."""
+        return self._where("messages", column, values, fields)
 
     def series_where(self, column: str, values: Iterable[str]) -> list[dict[str, Any]]:
         return self._where("series", column, values)
