@@ -12,7 +12,7 @@ from pathlib import Path
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any, Iterator
 
-from ssg import urls
+from ssg import jsontext, urls
 from ssg.config import Config
 from ssg.content import Context, digest_page
 from ssg.diffstat import format_diffstat
@@ -64,8 +64,7 @@ def digest_json(d: Digest) -> dict[str, Any]:
 
 
 def json_file(path: str, d: Digest) -> ContentFile:
-    return ContentFile(path[:-3] + ".json", json.dumps(digest_json(d), ensure_ascii=False, indent=1,
-                                                        sort_keys=False) + "\n")
+    return ContentFile(path[:-3] + ".json", jsontext.dumps(digest_json(d), indent=1) + "\n")
 
 
 def people_rows(idx: Index) -> list[tuple[str, Address, tuple[str, ...], int, int]]:
