@@ -168,6 +168,8 @@ class Index:
         """Which of these message-ids a ``d`` commit has removed."""
         ids = sorted(set(message_ids))
         out: set[str] = set()
+        if not ids or self.db.execute("SELECT 1 FROM deleted LIMIT 1").fetchone() is None:
+            return out
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
             q = f"SELECT message_id FROM deleted WHERE message_id IN ({','.join('?' * len(chunk))})"
@@ -197,21 +199,22 @@ class Index:
     def _where(self, table: str, column: str, values: Iterable[str],
                fields: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
         """Rows of ``table`` whose ``column`` is one of ``values``, in a stable order.
-        With ``fields``, ``data`` holds only those (scalar) fields, extracted by
-        SQLite instead of decoding the whole document."""
+        With ``fields``, ``data`` holds only those top-level fields (missing ones
+        as None), picked out by SQLite instead of decoding the whole document."""
         assert column in self._COLUMNS[table]
         wanted = sorted(set(v for v in values if v))
         if fields is None:
             select, convert = "*", self._row
         else:
             assert all(f.isidentifier() for f in fields)
-            select = self._PLAIN[table] + "".join(f", json_extract(data, '$.{f}')" for f in fields)
-            plain = len(self._PLAIN[table].split(","))
+            picked = ", ".join(f"json_extract(data, '$.{f}')" for f in fields)
+            select = self._PLAIN[table] + (f", json_array({picked})" if fields else "")
             names = tuple(f.strip() for f in self._PLAIN[table].split(","))
+            plain = len(names)
 
             def convert(r: sqlite3.Row) -> dict[str, Any]:
                 out = dict(zip(names, r))
-                out["data"] = dict(zip(fields, r[plain:]))
+                out["data"] = dict(zip(fields, json.loads(r[plain]))) if fields else {}
                 return out
         out = []
         for i in range(0, len(wanted), 500):
@@ -232,8 +235,10 @@ class Index:
         """Message rows; ``fields`` names the ``data`` fields wanted (default: all)."""
         return self._where("messages", column, values, fields)
 
-    def series_where(self, column: str, values: Iterable[str]) -> list[dict[str, Any]]:
-        return self._where("series", column, values)
+    def series_where(self, column: str, values: Iterable[str],
+                     fields: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+        """Series rows; ``fields`` names the ``data`` fields wanted (default: all)."""
+        return self._where("series", column, values, fields)
 
     def reviews_where(self, column: str, values: Iterable[str]) -> list[dict[str, Any]]:
         return self._where("reviews", column, values)

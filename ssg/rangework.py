@@ -37,6 +37,9 @@ def _prior(idx: Index, mails: Sequence[Mail]) -> dict[str, PriorMessage]:
     return out
 
 
+_RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(revisions.SeriesRecord))
+
+
 def _series_row(s: Series, path: str, digest: str, ids: Identities) -> dict[str, Any]:
     who = ids.canonical(s.submitter)
     data = {f.name: getattr(s, f.name) for f in dataclasses.fields(Series)}
@@ -44,7 +47,7 @@ def _series_row(s: Series, path: str, digest: str, ids: Identities) -> dict[str,
     data["submitter_key"] = ids.key(who)
     data["path"] = path
     rec = revisions.record(s)
-    data["record"] = dataclasses.asdict(rec)
+    data["record"] = {name: getattr(rec, name) for name in _RECORD_FIELDS}  # flat: no deep copy
     return {"id": s.id, "path": path, "digest": digest, "title_key": rec.title_key, "change_id": s.change_id,
             "submitter_key": ids.key(who), "date": s.date, "data": data}
 
@@ -83,9 +86,10 @@ def _merge(old: Series, new: Series, slots: Mapping[str, tuple[int, int, int]]) 
 
 def _candidates(idx: Index, new: Sequence[Series]) -> list[revisions.SeriesRecord]:
     keys = {revisions.title_key(s.title) for s in new}
-    rows = idx.series_where("title_key", keys) + idx.series_where("change_id", {s.change_id for s in new})
+    rows = (idx.series_where("title_key", keys, ("record",))
+            + idx.series_where("change_id", {s.change_id for s in new}, ("record",)))
     roots = idx.messages_where("message_id", {s.thread_root for s in new}, ())
-    rows += idx.series_where("id", {r["series_id"] for r in roots if r["series_id"]})
+    rows += idx.series_where("id", {r["series_id"] for r in roots if r["series_id"]}, ("record",))
     seen, out = set(), []
     for r in rows:
         if r["id"] not in seen:
@@ -119,7 +123,7 @@ def _message_row(m: Mail, cls: str, series_id: str, digest: str, root: str, ids:
 
 
 def _previous_view(idx: Index, sid: str) -> PreviousView | None:
-    rows = idx.series_where("id", [sid])
+    rows = idx.series_where("id", [sid], ("version",))
     if not rows:
         return None
     row = rows[0]
