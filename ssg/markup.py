@@ -13,7 +13,7 @@ import re
 import yaml
 
 _MD_SPECIAL = re.compile(r"([\\`*\[\]<>#!|~&{}]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
-_MD_CHARS = str.maketrans({c: "\\" + c for c in "\\`*[]<>#!|~&{}"})
+_MD_PLAIN_SPECIALS = "`*[]<>#!|~&{}"
 _MD_ANY = re.compile(r"[\\`*\[\]<>#!|~&{}_]")
 _MD_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 """``_MD_SPECIAL`` in two cheaper passes (a backslash added before a special
@@ -49,7 +49,10 @@ def inline(text: str, limit: int = 0) -> str:
     """Text that shows literally inside a Markdown paragraph, list item or table cell."""
     text = plain(text, limit)
     if _MD_ANY.search(text):
-        text = text.translate(_MD_CHARS)
+        text = text.replace("\\", "\\\\")  # first: the others add backslashes
+        for c in _MD_PLAIN_SPECIALS:
+            if c in text:
+                text = text.replace(c, "\\" + c)
         if "_" in text:
             text = _MD_UNDERSCORE.sub(r"\\_", text)
     if not text or not (text[0] in "-+=>:" or text[0].isdigit()):
@@ -68,7 +71,7 @@ def link(text: str, target: str) -> str:
 def fence(text: str, lang: str = "text") -> str:
     """A fenced block that no line of ``text`` can close."""
     body = visible(text).replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
-    longest = max((len(m.group()) for m in _TICKS.finditer(body)), default=0)
+    longest = max((len(m.group()) for m in _TICKS.finditer(body)), default=0) if "```" in body else 0
     ticks = "`" * max(3, longest + 1)
     return f"{ticks}{lang}\n{body}\n{ticks}"
 
