@@ -115,8 +115,7 @@ class Pages:
         if len(sids) <= STREAM_ABOVE or not parallel():
             return self._series_stream(sids)
         chunks = [sids[i:i + SERIES_CHUNK] for i in range(0, len(sids), SERIES_CHUNK)]
-        return itertools.chain.from_iterable(ordered_map(_series_chunk, chunks, init=_series_worker,
-                                                         initargs=(self,)))
+        return ordered_map(_series_chunk, chunks, init=_series_worker, initargs=(self,))
 
     def _series_stream(self, sids: list[str]) -> Iterator[ContentFile]:
         """Series pages for ``sids`` in this process; many at once are read in
@@ -251,11 +250,14 @@ def pages_for(cfg: Config, idx: Index, ids: Identities, touched: "Touched") -> I
     pages = Pages(cfg, idx, ids)
     series = pages.series_files(sorted(touched.series))  # may start working in other processes now
     written_digests = set(touched.digests)
-    for path in sorted(written_digests):
-        d = touched.digests.pop(path)
-        yield digest_page(d, pages.ctx, cfg.digest.top)
-        yield json_file(path, d)
-    yield from series
+    try:
+        for path in sorted(written_digests):
+            d = touched.digests.pop(path)
+            yield digest_page(d, pages.ctx, cfg.digest.top)
+            yield json_file(path, d)
+        yield from series
+    finally:
+        getattr(series, "close")()  # stops the workers even if the writer gave up early
     people = pages.people()
     for key in sorted(k for k in touched.authors if k):
         yield author_page(pages.person(key), pages.ctx)

@@ -79,34 +79,56 @@ def parse_commits(archive: Archive, commits: Iterable[Commit], size_hint: int) -
             yield from mails
 
 
-def ordered_map(fn: Callable[[T], R], items: Iterable[T], *, ahead: int = 8,
-                init: Callable[..., None] | None = None, initargs: tuple = ()) -> Iterator[R]:
-    """``map(fn, items)`` in forked workers, results in order, at most ``ahead``
-    tasks in flight.  The workers are forked (inheriting the caller's memory,
+def ordered_map(fn: Callable[[T], list[R]], items: Iterable[T], *, ahead: int = 8,
+                init: Callable[..., None] | None = None, initargs: tuple = ()) -> Ordered[R]:
+    """The items of the lists ``map(fn, items)`` gives, computed in forked
+    workers, in order, with at most ``ahead`` tasks in flight.  The workers are forked (inheriting the caller's memory,
     ``initargs`` included, without pickling) and the first tasks submitted at
     the call, so they run while the caller does other work before iterating.
-    ``fn`` must be a module-level function; iterate the result to the end."""
-    import multiprocessing
+    ``fn`` must be a module-level function.  The workers stop when the results
+    run out or at ``close()``."""
+    return Ordered(fn, items, ahead, init, initargs)
 
-    pool = multiprocessing.get_context("fork").Pool(PROCESSES, initializer=init, initargs=initargs)
-    it = iter(items)
-    pending: deque[Any] = deque()
 
-    def fill() -> None:
-        while len(pending) < ahead and (item := next(it, _END)) is not _END:
-            pending.append(pool.apply_async(fn, (item,)))
+class Ordered(Iterator[R]):
+    """Results of ``ordered_map``, in order."""
 
-    def results() -> Iterator[R]:
-        try:
-            while pending:
-                head = pending.popleft()
-                fill()
-                yield head.get()
-        finally:
-            pool.terminate()
-            pool.join()
-    fill()
-    return results()
+    def __init__(self, fn: Callable[[Any], list[R]], items: Iterable[Any], ahead: int,
+                 init: Callable[..., None] | None, initargs: tuple) -> None:
+        import multiprocessing
+
+        self.fn, self.items, self.ahead = fn, iter(items), ahead
+        self.pool: Any = multiprocessing.get_context("fork").Pool(PROCESSES, initializer=init,
+                                                                   initargs=initargs)
+        self.pending: deque[Any] = deque()
+        self.ready: deque[R] = deque()
+        self._fill()
+
+    def _fill(self) -> None:
+        while len(self.pending) < self.ahead and (item := next(self.items, _END)) is not _END:
+            self.pending.append(self.pool.apply_async(self.fn, (item,)))
+
+    def __next__(self) -> R:
+        while not self.ready:
+            if not self.pending:
+                self.close()
+                raise StopIteration
+            head = self.pending.popleft()
+            self._fill()
+            try:
+                self.ready.extend(head.get())
+            except BaseException:
+                self.close()
+                raise
+        return self.ready.popleft()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+        self.pending.clear()
+        self.ready.clear()
 
 
 _END: Any = object()

@@ -35,4 +35,17 @@ def test_worker_parsing_and_series_pages_match_in_process_work(tmp_path, monkeyp
 
 
 def test_ordered_map_keeps_order():
-    assert list(workers.ordered_map(abs, range(-20, 0), ahead=3)) == list(range(20, 0, -1))
+    assert list(workers.ordered_map(_twice, range(-20, 0), ahead=3)) == [x for n in range(20, 0, -1) for x in (n, n)]
+
+
+def _twice(n: int) -> list[int]:
+    return [abs(n)] * 2
+
+
+def test_closing_early_stops_the_workers():
+    results = workers.ordered_map(_twice, range(100), ahead=4)
+    pool = results.pool
+    assert next(results) == 0
+    results.close()
+    assert results.pool is None and pool._state != "RUN"
+    assert list(results) == []
