@@ -13,7 +13,7 @@ from pathlib import Path
 from collections import Counter, defaultdict
 from typing import TYPE_CHECKING, Any, Iterator
 
-from ssg import urls
+from ssg import jsontext, urls
 from ssg.config import Config
 from ssg.content import Context, digest_page
 from ssg.diffstat import format_diffstat
@@ -25,6 +25,7 @@ from ssg.model import Address
 from ssg.people_pages import (DomainInfo, PatchRef, Person, SeriesRef, author_page, author_year_page, authors_index,
                                domain_page, domain_year_page, domains_index)
 from ssg.series_page import SeriesPage, series_page
+from ssg.workers import ordered_map, parallel
 from ssg.writer import ContentFile
 
 if TYPE_CHECKING:
@@ -65,8 +66,7 @@ def digest_json(d: Digest) -> dict[str, Any]:
 
 
 def json_file(path: str, d: Digest) -> ContentFile:
-    return ContentFile(path[:-3] + ".json", json.dumps(digest_json(d), ensure_ascii=False, indent=1,
-                                                        sort_keys=False) + "\n")
+    return ContentFile(path[:-3] + ".json", jsontext.dumps(digest_json(d), indent=1) + "\n")
 
 
 def people_rows(idx: Index) -> list[tuple[str, Address, tuple[str, ...], int, int]]:
@@ -152,9 +152,18 @@ class Pages:
         self.titles = {d["path"]: d["data"]["title"] for d in self.digests}
 
     def series_files(self, sids: list[str]) -> Iterator[ContentFile]:
-        """Series pages for ``sids`` (sorted); many at once are read in one
-        streaming pass over the index instead of one query each."""
-        if len(sids) <= 200:
+        """Series pages for ``sids`` (sorted); many at once are assembled in
+        worker processes (started at the call, results in order), each reading
+        its share of the index."""
+        if len(sids) <= STREAM_ABOVE or not parallel():
+            return self._series_stream(sids)
+        chunks = [sids[i:i + SERIES_CHUNK] for i in range(0, len(sids), SERIES_CHUNK)]
+        return ordered_map(_series_chunk, chunks, init=_series_worker, initargs=(self,))
+
+    def _series_stream(self, sids: list[str]) -> Iterator[ContentFile]:
+        """Series pages for ``sids`` in this process; many at once are read in
+        one streaming pass over the index instead of one query each."""
+        if len(sids) <= STREAM_ABOVE:
             for sid in sids:
                 f = self.series_file(sid)
                 if f:
@@ -275,18 +284,55 @@ class Pages:
                           bool(d["draft"]), tuple(d["data"]["counts"].items())) for d in self.digests]
 
 
+STREAM_ABOVE = 200
+"""More series pages than this are assembled in one pass over the index (in workers)."""
+SERIES_CHUNK = 32
+"""Series pages per worker task."""
+_worker_pages: list[Pages] = []
+"""In a series worker: its Pages, reading through its own index handle."""
+
+
+def _series_worker(pages: Pages) -> None:
+    pages.idx = Index.reader(pages.idx.path)
+    _worker_pages.append(pages)
+
+
+def _series_chunk(sids: list[str]) -> list[ContentFile]:
+    """Series pages for some sorted ids, in a worker: as ``_series_stream``
+    (a series with no message rows gets no page)."""
+    pages = _worker_pages[0]
+    msgs: dict[str, list[dict[str, Any]]] = {}
+    for r in pages.idx.messages_where("series_id", sids):
+        msgs.setdefault(r["series_id"], []).append(r)
+    revs: dict[str, list[dict[str, Any]]] = {}
+    for r in pages.idx.reviews_where("series_id", sids):
+        revs.setdefault(r["series_id"], []).append(r)
+    where = pages.idx.series_digests(sids)
+    out = []
+    for sid in sids:
+        if sid in msgs:
+            f = pages.series_file(sid, msgs[sid], revs.get(sid, []), where)
+            if f:
+                out.append(f)
+    return out
+
+
 def pages_for(cfg: Config, idx: Index, ids: Identities, touched: "Touched") -> Iterator[ContentFile]:
     """Every content file whose inputs changed in this run, plus the indexes,
     one at a time (the writer stages each as it comes)."""
     pages = Pages(cfg, idx, ids)
+    series = pages.series_files(sorted(touched.series))  # may start working in other processes now
     written_digests = set(touched.digests)
     content = cfg.path(cfg.docs_dir)
     fresh = Fresh(frozenset(written_digests), frozenset(touched.series), touched.collect, content)
-    for path in sorted(written_digests):
-        d = touched.digests.pop(path)
-        yield digest_page(d, pages.ctx, cfg.digest.top)
-        yield json_file(path, d)
-    yield from pages.series_files(sorted(touched.series))
+    try:
+        for path in sorted(written_digests):
+            d = touched.digests.pop(path)
+            yield digest_page(d, pages.ctx, cfg.digest.top)
+            yield json_file(path, d)
+        yield from series
+    finally:
+        getattr(series, "close")()  # stops the workers even if the writer gave up early
     people = pages.people()
     for key in sorted(k for k in touched.authors if k):
         yield from pages.author_files(key, fresh)

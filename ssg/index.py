@@ -73,6 +73,15 @@ class Index:
         self.db.executescript(_TABLES)
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
 
+    @classmethod
+    def reader(cls, path: Path) -> Index:
+        """A read-only handle on an existing index (e.g. in a worker process)."""
+        self = cls.__new__(cls)
+        self.path = path
+        self.db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        return self
+
     def _schema_version(self) -> str:
         try:
             row = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
@@ -159,6 +168,8 @@ class Index:
         """Which of these message-ids a ``d`` commit has removed."""
         ids = sorted(set(message_ids))
         out: set[str] = set()
+        if not ids or self.db.execute("SELECT 1 FROM deleted LIMIT 1").fetchone() is None:
+            return out
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
             q = f"SELECT message_id FROM deleted WHERE message_id IN ({','.join('?' * len(chunk))})"
@@ -185,24 +196,49 @@ class Index:
     _ORDER = {"messages": ("date", "message_id"), "series": ("date", "id"),
               "reviews": ("message_id", "tag", "reviewer_key")}
 
-    def _where(self, table: str, column: str, values: Iterable[str]) -> list[dict[str, Any]]:
-        """Rows of ``table`` whose ``column`` is one of ``values``, in a stable order."""
+    def _where(self, table: str, column: str, values: Iterable[str],
+               fields: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+        """Rows of ``table`` whose ``column`` is one of ``values``, in a stable order.
+        With ``fields``, ``data`` holds only those top-level fields (missing ones
+        as None), picked out by SQLite instead of decoding the whole document."""
         assert column in self._COLUMNS[table]
         wanted = sorted(set(v for v in values if v))
+        if fields is None:
+            select, convert = "*", self._row
+        else:
+            assert all(f.isidentifier() for f in fields)
+            picked = ", ".join(f"json_extract(data, '$.{f}')" for f in fields)
+            select = self._PLAIN[table] + (f", json_array({picked})" if fields else "")
+            names = tuple(f.strip() for f in self._PLAIN[table].split(","))
+            plain = len(names)
+
+            def convert(r: sqlite3.Row) -> dict[str, Any]:
+                out = dict(zip(names, r))
+                out["data"] = dict(zip(fields, json.loads(r[plain]))) if fields else {}
+                return out
         out = []
         for i in range(0, len(wanted), 500):
             chunk = wanted[i:i + 500]
-            q = f"SELECT * FROM {table} WHERE {column} IN ({','.join('?' * len(chunk))})"
-            out.extend(self._row(r) for r in self.db.execute(q, chunk))
+            q = f"SELECT {select} FROM {table} WHERE {column} IN ({','.join('?' * len(chunk))})"
+            out.extend(convert(r) for r in self.db.execute(q, chunk))
         order = self._ORDER[table]
         out.sort(key=lambda r: tuple(r[k] for k in order))
         return out
 
-    def messages_where(self, column: str, values: Iterable[str]) -> list[dict[str, Any]]:
-        return self._where("messages", column, values)
+    _PLAIN = {"messages": "message_id, commit_id, class, series_id, digest, date, thread_root, author_key,"
+                          " sender_key, author_name, author_email, author_domain",
+              "series": "id, path, digest, title_key, change_id, submitter_key, date",
+              "reviews": "message_id, target, tag, reviewer_key, series_id, digest"}
 
-    def series_where(self, column: str, values: Iterable[str]) -> list[dict[str, Any]]:
-        return self._where("series", column, values)
+    def messages_where(self, column: str, values: Iterable[str],
+                       fields: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+        """Message rows; ``fields`` names the ``data`` fields wanted (default: all)."""
+        return self._where("messages", column, values, fields)
+
+    def series_where(self, column: str, values: Iterable[str],
+                     fields: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+        """Series rows; ``fields`` names the ``data`` fields wanted (default: all)."""
+        return self._where("series", column, values, fields)
 
     def reviews_where(self, column: str, values: Iterable[str]) -> list[dict[str, Any]]:
         return self._where("reviews", column, values)

@@ -13,6 +13,11 @@ import re
 import yaml
 
 _MD_SPECIAL = re.compile(r"([\\`*\[\]<>#!|~&{}]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+_MD_PLAIN_SPECIALS = "`*[]<>#!|~&{}"
+_MD_ANY = re.compile(r"[\\`*\[\]<>#!|~&{}_]")
+_MD_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+"""``_MD_SPECIAL`` in two cheaper passes (a backslash added before a special
+character never changes whether a neighbouring underscore is at a word edge)."""
 _LEADING = re.compile(r"^(?:([-+=>:])|(\d{1,9})([.)]))")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u0080-\u009f\u2028\u2029\ufeff]")
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
@@ -23,13 +28,18 @@ _TILDES = re.compile(r"^ {0,3}~{3,}", re.M)
 
 def visible(text: str) -> str:
     """Replace control characters and bidirectional overrides by visible marks."""
+    if text.isascii() and text.isprintable():
+        return text
     text = _CONTROL.sub("\ufffd", text)
     return _BIDI.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
 
 
 def plain(text: str, limit: int = 0) -> str:
     """One line of visible text: whitespace collapsed, optionally shortened."""
-    text = _SPACE.sub(" ", visible(text)).strip()
+    if text.isascii() and text.isprintable() and "  " not in text:
+        text = text.strip(" ")
+    else:
+        text = _SPACE.sub(" ", visible(text)).strip()
     if limit and len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text
@@ -37,7 +47,16 @@ def plain(text: str, limit: int = 0) -> str:
 
 def inline(text: str, limit: int = 0) -> str:
     """Text that shows literally inside a Markdown paragraph, list item or table cell."""
-    text = _MD_SPECIAL.sub(r"\\\1", plain(text, limit))
+    text = plain(text, limit)
+    if _MD_ANY.search(text):
+        text = text.replace("\\", "\\\\")  # first: the others add backslashes
+        for c in _MD_PLAIN_SPECIALS:
+            if c in text:
+                text = text.replace(c, "\\" + c)
+        if "_" in text:
+            text = _MD_UNDERSCORE.sub(r"\\_", text)
+    if not text or not (text[0] in "-+=>:" or text[0].isdigit()):
+        return text
     return _LEADING.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), text, 1)
 
 
@@ -52,7 +71,7 @@ def link(text: str, target: str) -> str:
 def fence(text: str, lang: str = "text") -> str:
     """A fenced block that no line of ``text`` can close."""
     body = visible(text).replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
-    longest = max((len(m.group()) for m in _TICKS.finditer(body)), default=0)
+    longest = max((len(m.group()) for m in _TICKS.finditer(body)), default=0) if "```" in body else 0
     ticks = "`" * max(3, longest + 1)
     return f"{ticks}{lang}\n{body}\n{ticks}"
 

@@ -11,7 +11,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterator
 
 from ssg import urls
 from ssg.archive import Archive, Commit, Range
@@ -21,12 +21,11 @@ from ssg.digest import Digest, Period
 from ssg.errors import ArchiveError, Problem
 from ssg.identity import Identities
 from ssg.index import Index
-from ssg.model import Mail, RawMessage
+from ssg.model import Mail
 from ssg.periods import cut
 from ssg.rangework import process_range
+from ssg.workers import parse_commits
 from ssg.writer import recover, write_all
-
-PARALLEL_THRESHOLD = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,36 +78,6 @@ def open_archive(cfg: Config, log: Callable[[str], None] = print) -> Archive:
             marker.write_text(stamp, "utf-8")
             log(f"imported {report.added} messages from {source.name} into {path}")
     return Archive.open(path)
-
-
-def _parse_one(raw: RawMessage) -> Mail:
-    from ssg.mail import parse
-
-    return parse(raw)
-
-
-def parse_all(raws: Iterable[RawMessage], size_hint: int, window: int = 1024) -> Iterator[Mail]:
-    """Parse in order; two processes for large runs, with at most two windows of
-    raw mail in flight so memory stays flat however big the archive is."""
-    if size_hint < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
-        from ssg.mail import parse
-
-        yield from map(parse, raws)
-        return
-    import itertools
-    import multiprocessing
-
-    ctx = multiprocessing.get_context("fork")
-    it = iter(raws)
-    with ctx.Pool(2) as pool:
-        pending = None
-        while batch := list(itertools.islice(it, window)):
-            result = pool.map_async(_parse_one, batch, chunksize=32)
-            if pending is not None:
-                yield from pending.get()
-            pending = result
-        if pending is not None:
-            yield from pending.get()
 
 
 def _last_digest(idx: Index, content: Path) -> dict | None:
@@ -293,7 +262,7 @@ def _mails_by_plan(archive: Archive, plans: list[RangePlan]) -> Iterator[tuple[R
     """Parse every planned commit in one stream (two processes for big runs) and
     hand the mail out range by range, in order."""
     total = sum(len(p.commits) for p in plans)
-    stream = parse_all(archive.read(c for p in plans for c in p.commits), total)
+    stream = parse_commits(archive, (c for p in plans for c in p.commits), total)
     i, batch, members = 0, [], [{c.commit for c in p.commits} for p in plans]
     for mail in stream:
         while i < len(plans) and mail.commit not in members[i]:

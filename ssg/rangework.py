@@ -19,12 +19,14 @@ if TYPE_CHECKING:
     from ssg.pipeline import Touched
 
 SUBMISSION = ("patch", "cover", "pull")
+PRIOR_FIELDS = ("version", "expected", "sender_id", "index")
+"""The ``data`` fields of earlier messages that grouping needs."""
 
 
 def _prior(idx: Index, mails: Sequence[Mail]) -> dict[str, PriorMessage]:
     own = {m.message_id for m in mails}
     refs = {r for m in mails for r in (*m.references, m.in_reply_to) if r and r not in own}
-    rows = idx.messages_where("message_id", refs) + idx.messages_where("thread_root", refs)
+    rows = idx.messages_where("message_id", refs, PRIOR_FIELDS) + idx.messages_where("thread_root", refs, PRIOR_FIELDS)
     out = {}
     for r in rows:
         d = r["data"]
@@ -35,6 +37,9 @@ def _prior(idx: Index, mails: Sequence[Mail]) -> dict[str, PriorMessage]:
     return out
 
 
+_RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(revisions.SeriesRecord))
+
+
 def _series_row(s: Series, path: str, digest: str, ids: Identities) -> dict[str, Any]:
     who = ids.canonical(s.submitter)
     data = {f.name: getattr(s, f.name) for f in dataclasses.fields(Series)}
@@ -42,7 +47,7 @@ def _series_row(s: Series, path: str, digest: str, ids: Identities) -> dict[str,
     data["submitter_key"] = ids.key(who)
     data["path"] = path
     rec = revisions.record(s)
-    data["record"] = dataclasses.asdict(rec)
+    data["record"] = {name: getattr(rec, name) for name in _RECORD_FIELDS}  # flat: no deep copy
     return {"id": s.id, "path": path, "digest": digest, "title_key": rec.title_key, "change_id": s.change_id,
             "submitter_key": ids.key(who), "date": s.date, "data": data}
 
@@ -81,9 +86,10 @@ def _merge(old: Series, new: Series, slots: Mapping[str, tuple[int, int, int]]) 
 
 def _candidates(idx: Index, new: Sequence[Series]) -> list[revisions.SeriesRecord]:
     keys = {revisions.title_key(s.title) for s in new}
-    rows = idx.series_where("title_key", keys) + idx.series_where("change_id", {s.change_id for s in new})
-    roots = idx.messages_where("message_id", {s.thread_root for s in new})
-    rows += idx.series_where("id", {r["series_id"] for r in roots if r["series_id"]})
+    rows = (idx.series_where("title_key", keys, ("record",))
+            + idx.series_where("change_id", {s.change_id for s in new}, ("record",)))
+    roots = idx.messages_where("message_id", {s.thread_root for s in new}, ())
+    rows += idx.series_where("id", {r["series_id"] for r in roots if r["series_id"]}, ("record",))
     seen, out = set(), []
     for r in rows:
         if r["id"] not in seen:
@@ -117,7 +123,7 @@ def _message_row(m: Mail, cls: str, series_id: str, digest: str, root: str, ids:
 
 
 def _previous_view(idx: Index, sid: str) -> PreviousView | None:
-    rows = idx.series_where("id", [sid])
+    rows = idx.series_where("id", [sid], ("version",))
     if not rows:
         return None
     row = rows[0]
@@ -142,7 +148,7 @@ def process_range(cfg: Config, idx: Index, ids: Identities, path: str, period: P
     """Group one range, record it in the index, and build its Digest."""
     deleted = [m for m in mails if m.deleted]
     if deleted:
-        gone = idx.messages_where("message_id", [m.message_id for m in deleted])
+        gone = idx.messages_where("message_id", [m.message_id for m in deleted], ())
         touched.series.update(r["series_id"] for r in gone if r["series_id"])
         touched.redo.update(r["digest"] for r in gone if r["digest"] != path)
         touched.authors.update(r["author_key"] for r in gone if r["author_key"])
@@ -159,7 +165,7 @@ def process_range(cfg: Config, idx: Index, ids: Identities, path: str, period: P
         by_id.setdefault(m.message_id, m)
     slots = {m.message_id: (m.subject.index or 0, m.subject.subindex, m.date) for m in live}
     stored = {r["id"]: r for r in idx.series_where("id", [s.id for s in grouping.series])}
-    for r in idx.messages_where("series_id", stored):
+    for r in idx.messages_where("series_id", stored, ("index", "subindex")):
         d = r["data"]
         slots.setdefault(r["message_id"], (d.get("index") or 0, d.get("subindex") or 0, r["date"]))
     fresh = [s for s in grouping.series if s.id not in stored]

@@ -48,3 +48,30 @@ def test_known_shapes():
     assert "\x1b" not in plain("x\x1b[31mred")
     html = rendered_inline("<script>alert(1)</script> {{ 7*7 }} {#id .cls}")
     assert "&lt;script&gt;" in html and "{{ 7*7 }}" in html and 'id="id"' not in html
+
+
+# The escaping functions have fast paths; they must agree with the plain regex definitions.
+import re as _re  # noqa: E402
+
+from hypothesis import given as _given, strategies as _st  # noqa: E402
+
+from ssg import markup as _markup  # noqa: E402
+
+
+def _reference_inline(text: str, limit: int = 0) -> str:
+    text = _markup._CONTROL.sub("\ufffd", text)
+    text = _markup._BIDI.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
+    text = _markup._SPACE.sub(" ", text).strip()
+    if limit and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    text = _markup._MD_SPECIAL.sub(r"\\\1", text)
+    return _markup._LEADING.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3),
+                                text, 1)
+
+
+_tricky = _st.text(alphabet=_st.sampled_from(list("ab1_ \t\n\\`*[]<>#!|~&{}-+=:.)9٣²\x00\x7f\u202e\u2028\xa0é")))
+
+
+@_given(_tricky | _st.text(), _st.sampled_from([0, 5, 90]))
+def test_inline_fast_paths_match_the_regex_definition(text, limit):
+    assert _markup.inline(text, limit) == _reference_inline(text, limit)

@@ -1,0 +1,51 @@
+"""Parsing and series pages in worker processes give the same content/ as in-process work."""
+
+from __future__ import annotations
+
+import pytest
+
+from ssg import assemble, workers
+from tests.test_pipeline import DAY, MONDAY, add, mail, run, site, snapshot, week_of_mail
+
+
+def _archive(tmp_path):
+    mails = []
+    for w in range(6):
+        mails += week_of_mail(MONDAY + w * 7 * DAY, f"w{w}")
+    mails.insert(5, mail("Re: [PATCH 1/2] demo: w0 part 1", "late@fabrikam.com", MONDAY + 8 * DAY,
+                         "Acked-by: Eve <eve@fabrikam.com>\n", reply_to="p1-w0@contoso.com"))
+    add(tmp_path, mails)
+    return site(tmp_path)
+
+
+@pytest.mark.skipif(not workers.parallel(), reason="needs two CPUs")
+def test_worker_parsing_and_series_pages_match_in_process_work(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(MONDAY + 60 * DAY))
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir(), two.mkdir()
+    assert run(_archive(one), "digest", "-q") == 0
+    monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 0)
+    monkeypatch.setattr(workers, "CHUNK", 3)
+    monkeypatch.setattr(assemble, "STREAM_ABOVE", 0)
+    monkeypatch.setattr(assemble, "SERIES_CHUNK", 2)
+    assert run(_archive(two), "digest", "-q") == 0
+    got, want = snapshot(two / "content"), snapshot(one / "content")
+    assert any(p.startswith("series/") for p in want)
+    assert got == want
+
+
+def test_ordered_map_keeps_order():
+    assert list(workers.ordered_map(_twice, range(-20, 0), ahead=3)) == [x for n in range(20, 0, -1) for x in (n, n)]
+
+
+def _twice(n: int) -> list[int]:
+    return [abs(n)] * 2
+
+
+def test_closing_early_stops_the_workers():
+    results = workers.ordered_map(_twice, range(100), ahead=4)
+    pool = results.pool
+    assert next(results) == 0
+    results.close()
+    assert results.pool is None and pool._state != "RUN"
+    assert list(results) == []
