@@ -321,6 +321,8 @@ def pages_for(cfg: Config, idx: Index, ids: Identities, touched: "Touched") -> I
     """Every content file whose inputs changed in this run, plus the indexes,
     one at a time (the writer stages each as it comes)."""
     pages = Pages(cfg, idx, ids)
+    for sid in list(touched.series):  # every version's page lists all versions: a new one touches them all
+        touched.series.update(v for v, _, _ in pages.versions(sid))
     series = pages.series_files(sorted(touched.series))  # may start working in other processes now
     written_digests = set(touched.digests)
     content = cfg.path(cfg.docs_dir)

@@ -233,3 +233,25 @@ def test_last_digest_commit_gone_from_a_fresh_mirror_continues_by_time(tmp_path,
     assert sorted(p.name for p in (tmp_path / "content/digests").glob("*.md")) == [
         "2026-W10.md", "2026-W11.md", "index.md"]
     assert "demo: two series" in (tmp_path / "content/digests/2026-W11.md").read_text()
+
+
+def test_a_new_version_updates_the_versions_line_of_every_earlier_version(tmp_path):
+    """v1, v2 and v3 each in their own run: v1's page must list v3 too, as a scratch build does."""
+    cfg = site(tmp_path)
+
+    def version(n: int) -> list[bytes]:
+        when = MONDAY + 3600 + (n - 1) * 7 * DAY
+        return [mail(f"[PATCH v{n}] demo: add the widget", f"widget-v{n}@contoso.com", when, patch_body())]
+
+    for n in (1, 2, 3):
+        add(tmp_path, version(n))
+        assert run(cfg, "digest") == 0
+    incremental = snapshot(tmp_path / "content")
+    v1 = next(t for p, t in incremental.items() if p.startswith("series/") and b"\nversion: '1'" in t)
+    assert v1.count(b"Versions: ") == 1 and b"v3" in v1.split(b"Versions: ")[1].split(b"\n")[0]
+    shutil.rmtree(tmp_path / "content")
+    shutil.rmtree(tmp_path / ".ssg-cache")
+    assert run(cfg, "digest") == 0
+    scratch = snapshot(tmp_path / "content")
+    series = [p for p in scratch if p.startswith("series/")]
+    assert len(series) == 3 and all(incremental[p] == scratch[p] for p in series)
