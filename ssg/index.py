@@ -14,7 +14,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
+"""Bumped when pages change shape so that an existing site is digested again from scratch
+(4: author, domain and digest lists split by year)."""
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
