@@ -25,6 +25,9 @@ from ssg.model import RawMessage
 
 WINDOW = 1024
 """Blob requests in flight per read; 1024 × 41 bytes stays below a 64 KiB pipe."""
+DELTA_CACHE = "8m"
+"""git's cache of delta bases per cat-file process (default 96m): mail blobs are seldom
+deltified, so a small one reads as fast and keeps each reader ~50 MB smaller."""
 READ_BUFFER = 1 << 20
 """Buffer size of the cat-file output pipe."""
 EPOCH_DIR = re.compile(r"^(\d+)\.git$")
@@ -448,7 +451,8 @@ class _CatFile:
     def __init__(self, epoch: Epoch) -> None:
         self.epoch = epoch
         self.err = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(["git", f"--git-dir={epoch.git_dir}", "cat-file", "--batch"],
+        self.proc = subprocess.Popen(["git", f"--git-dir={epoch.git_dir}", "-c",
+                                      f"core.deltaBaseCacheLimit={DELTA_CACHE}", "cat-file", "--batch"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=self.err, env=_ENV, bufsize=READ_BUFFER)
 

@@ -147,8 +147,10 @@ class Renderer:
         self.state.files = files
         self.state.assets = self.theme.assets()
         store = self.store
-        store.memo, store.texts = {}, {src: store.read(src, path) for src, path in pages.items()}
-        keys = {src: render_cache.text_key(text) for src, text in store.texts.items()}
+        store.memo, store.texts = {}, {}
+        # keys only: holding every text (tens of MB, up to 4 bytes a character) would be
+        # copied into each worker; they read their pages again (from the page cache)
+        keys = {src: render_cache.text_key(store.read(src, path)) for src, path in pages.items()}
         fresh, rest, seen = [], [], set()  # pages to parse (first of each text not in the cache), the rest
         for src in sorted(pages):
             (fresh if keys[src] not in seen and not self.cache.has(keys[src]) else rest).append(src)

@@ -15,6 +15,7 @@ with its location.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import shutil
@@ -116,7 +117,9 @@ def _child(renderer, conn, chunk: list[str]) -> None:
     try:
         mine = {}
         for src in chunk:
-            mine[src] = renderer.store.parse(src, renderer.docs / src)
+            page = mine[src] = renderer.store.parse(src, renderer.docs / src)
+            if renderer.cache.root is not None:
+                page.parts = None  # the body waits in the cache until this page is rendered (flat memory)
         conn.send(("light", {s: replace(page, parts=None) for s, page in mine.items()}))
         src = ""
         pages = conn.recv()
@@ -150,6 +153,7 @@ def run_workers(renderer, shares: list[list[str]]) -> None:
     """Full pass in ``workers`` forked processes that write their own pages; output identical to the serial pass."""
     ctx = multiprocessing.get_context("fork")
     renderer.out_dir.mkdir(parents=True, exist_ok=True)
+    gc.freeze()  # the children's collections skip what they inherit: fewer copy-on-write pages
     links = []
     for share in shares:
         mine, theirs = ctx.Pipe()
@@ -170,6 +174,7 @@ def run_workers(renderer, shares: list[list[str]]) -> None:
             renderer.state.page_problems.update(problems)
             renderer.state.written |= written
     finally:
+        gc.unfreeze()
         for conn, proc in links:
             conn.close()
             proc.join(timeout=30)

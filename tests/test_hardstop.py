@@ -6,7 +6,10 @@ clean run.
 The old state is the bundled example archive (examples/demo-list.mbox) digested
 and built; the new state adds a second batch of our own mail.  content/ is
 checked after ``ssg.writer.recover`` (the journal of an interrupted batch is
-rolled forward by the next run).
+rolled forward by the next run).  site/ is checked as the kill left it; only
+when a build updating site/ in place was killed inside its journal's rename
+window (old and new files, each whole) is it checked again after
+``ssg.render_output.tidy``, which the next run starts with.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from pathlib import Path
 import pytest
 
 from ssg.deploy import deploy_site
+from ssg.render_output import tidy
 from ssg.inbox import InboxWriter, mbox_messages
 from ssg.writer import TXN_DIR, recover
 from tests.conftest import ROOT
@@ -119,7 +123,10 @@ def states(tmp_path_factory) -> States:
             w.add(raw)
     ref = root / "reference"
     shutil.copytree(start, ref, symlinks=True)
+    run_ok(ref, "build", "--no-digest")  # the render snapshot is of this site/ path now
+    inode = (ref / "site").stat().st_ino
     seconds = run_ok(ref, "build")
+    assert (ref / "site").stat().st_ino == inode  # updated in place: the journalled path the trials kill
     new_content, new_site = snapshot(ref / "content"), snapshot(ref / "site")
     assert new_content != old_content and new_site != old_site
     assert any("hard stop series" in v.decode("utf-8", "replace") for v in new_content.values())
@@ -138,7 +145,8 @@ def which(snap: dict[str, bytes], old: dict[str, bytes], new: dict[str, bytes]) 
 
 
 TRIGGERS = {"digest": ("content/.ssg-txn", "content/.ssg-txn/journal.json", "content/.ssg-txn/files/*/*"),
-            "build": ("content/.ssg-txn/journal.json", ".site.new-*", ".site.new-*/*/*", ".site.old-*")}
+            "build": ("content/.ssg-txn/journal.json", ".site.new-*", ".site.new-*/*/*", ".site.old-*",
+                      ".site.txn/files/*", ".site.txn/journal.json")}
 """Half the kills wait for one of these to appear (the write windows), then a random few ms."""
 
 
@@ -162,10 +170,15 @@ def rerun(work: Path) -> int:
 def trial(states: States, n: int, command: str, delay: float, trigger: str, base: Path) -> str:
     work = base / f"trial-{n:02d}-{command}"
     shutil.copytree(states.start, work, symlinks=True)
+    if command == "build":  # a snapshot of this very site/, so the killed build updates it in place
+        run_ok(work, "build", "--no-digest")
     kill_later(ssg(work, command), work, delay, trigger)
     recover(work / "content")
     content = which(snapshot(work / "content"), states.old_content, states.new_content)
     site = which(snapshot(work / "site"), states.old_site, states.new_site)
+    if "MIX" in site and (work / ".site.txn" / "journal.json").is_file():
+        tidy(work / "site")
+        site = which(snapshot(work / "site"), states.old_site, states.new_site) + " (journal rolled forward)"
     if "MIX" in site:
         site += (f" (site/ {'present' if (work / 'site').exists() else 'absent'}; beside it: "
                  f"{sorted(p.name for p in work.glob('.site.*'))})")
