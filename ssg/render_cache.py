@@ -361,27 +361,11 @@ def file_stats(top: Path) -> dict[str, tuple[int, int, int, int]]:
 def tree_signature(dirs: list[Path]) -> str:
     """Hash of every file's path, size, mtime, ctime and inode under ``dirs`` (dot names skipped)."""
     rows: list[str] = []
-
-    def walk(top: str, label: str) -> None:
-        try:
-            entries = sorted(os.scandir(top), key=lambda e: e.name)
-        except OSError:
-            rows.append(f"{label}\0missing")
-            return
-        for e in entries:
-            if e.name.startswith("."):
-                continue
-            if e.is_dir(follow_symlinks=True):
-                walk(e.path, f"{label}/{e.name}")
-            else:
-                try:
-                    st = e.stat()
-                except OSError:
-                    continue
-                rows.append(f"{label}/{e.name}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}")
-
     for d in dirs:
-        walk(str(d), str(d))
+        if not os.path.isdir(d):
+            rows.append(f"{d}\0missing")
+            continue
+        rows += [f"{d}/{rel}\0{st}" for rel, st in sorted(file_stats(Path(d)).items())]
     return digest(*rows)
 
 
