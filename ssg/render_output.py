@@ -26,7 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
-from ssg import journal, render_cache
+from ssg import journal, render_cache, render_state
 from ssg.errors import Problem, RenderError
 from ssg.theme import load_theme
 
@@ -245,13 +245,13 @@ def build(config, make_renderer: Callable, *, strict: bool, log: Callable[[str],
     cache = config.path(config.cache_dir) / "render"
     strict = strict or config.strict
     if site.parent.is_dir() and tidy(site):
-        render_cache.write_manifest(cache, {})
-        render_cache.forget_state(cache)
-    manifest = render_cache.read_manifest(cache)
-    content = render_cache.file_stats(config.path(config.docs_dir).resolve())
-    fixed = render_cache.settings(config, strict, load_theme(config).dirs)
-    signature = render_cache.signature(config, strict, (), content, fixed)
-    if render_cache.unchanged(site, manifest, signature):
+        render_state.write_manifest(cache, {})
+        render_state.forget_state(cache)
+    manifest = render_state.read_manifest(cache)
+    content = render_state.file_stats(config.path(config.docs_dir).resolve())
+    fixed = render_state.settings(config, strict, load_theme(config).dirs)
+    signature = render_state.signature(config, strict, (), content, fixed)
+    if render_state.unchanged(site, manifest, signature):
         problems = tuple(Problem(*row) for row in manifest["problems"])
         if strict and problems:
             lines = "\n".join(f"  {p}" for p in problems[:20])
@@ -259,18 +259,18 @@ def build(config, make_renderer: Callable, *, strict: bool, log: Callable[[str],
         if not config.site_url:
             log("note: site_url is not set, so feed.xml, sitemap.xml and canonical links are left out")
         return report(pages=0, copied=0, problems=problems, seconds=time.perf_counter() - start)
-    snapshot = render_cache.read_state(cache)
+    snapshot = render_state.read_state(cache)
     if snapshot is not None and _describes(snapshot, site, fixed, manifest):
         done, renderer = _in_place(make_renderer, site, snapshot, content)
         stats = {rel: st for rel, st in manifest["stats"].items() if rel in renderer.state.on_disk}
-        stats.update(render_cache.stats(site, done.changed))
+        stats.update(render_state.stats(site, done.changed))
     else:
         done, renderer = _fresh(make_renderer, site, cache, manifest)
-        stats = render_cache.stats(site, renderer.state.on_disk)
-    render_cache.write_manifest(cache, {
+        stats = render_state.stats(site, renderer.state.on_disk)
+    render_state.write_manifest(cache, {
         "site": str(site), "inputs": signature, "outputs": renderer.state.outputs, "stats": stats,
         "problems": [[p.code, p.detail, p.message_id, p.commit, p.path, p.line] for p in done.problems]})
-    render_cache.write_state(cache, {"site": str(site), "settings": fixed, "content": content,
+    render_state.write_state(cache, {"site": str(site), "settings": fixed, "content": content,
                                      "state": _light(renderer.state)})
     journal.close(_txn(site))
     return replace(done, seconds=time.perf_counter() - start)
@@ -288,7 +288,7 @@ def _describes(snapshot: dict[str, Any], site: Path, fixed: str, manifest: dict[
     """The saved state is of this site and these settings, and site/ is as that build left it."""
     return snapshot.get("site") == str(site) and snapshot.get("settings") == fixed \
         and isinstance(snapshot.get("content"), dict) and site.is_dir() \
-        and render_cache.unchanged(site, manifest, manifest.get("inputs", ""))
+        and render_state.unchanged(site, manifest, manifest.get("inputs", ""))
 
 
 def _in_place(make_renderer: Callable, site: Path, snapshot: dict[str, Any], content: dict[str, tuple]):
@@ -306,7 +306,7 @@ def _fresh(make_renderer: Callable, site: Path, cache: Path, manifest: dict[str,
     """Render everything into a new sibling directory (unchanged pages hard-linked) and swap it in."""
     site.parent.mkdir(parents=True, exist_ok=True)
     fresh = Path(tempfile.mkdtemp(prefix=f".{site.name}.new-", dir=site.parent))
-    reuse = render_cache.still_there(site, manifest)
+    reuse = render_state.still_there(site, manifest)
     try:
         renderer = make_renderer(fresh, reuse, site)
         renderer.stream = True  # a new directory: pages are written as they are rendered
@@ -314,8 +314,8 @@ def _fresh(make_renderer: Callable, site: Path, cache: Path, manifest: dict[str,
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
-    render_cache.write_manifest(cache, {})  # the old manifest no longer describes site/
-    render_cache.forget_state(cache)
+    render_state.write_manifest(cache, {})  # the old manifest no longer describes site/
+    render_state.forget_state(cache)
     fresh.chmod(0o755)
     swap(fresh, site)
     return done, renderer

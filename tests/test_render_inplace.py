@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ssg import journal, render_cache, render_output
+from ssg import journal, render_cache, render_output, render_state
 from ssg.render import build, render_site
 from tests.test_render import QUIET, SAMPLE, conf, page, tree
 
@@ -25,7 +25,7 @@ DIGEST = "digests/2026-03-02-1a2b3c4d-5e6f7a8b.md"
 def built(tmp_path: Path) -> Path:
     shutil.copytree(SAMPLE, tmp_path / "content")
     build(conf(tmp_path), **QUIET)
-    assert render_cache.read_state(tmp_path / ".ssg-cache" / "render") is not None
+    assert render_state.read_state(tmp_path / ".ssg-cache" / "render") is not None
     return tmp_path
 
 
@@ -121,14 +121,14 @@ def test_killed_while_staging_leaves_the_old_site(built, monkeypatch):
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "other-engine"])
 def test_a_damaged_snapshot_means_a_full_build(built, damage):
-    state = built / ".ssg-cache" / "render" / render_cache.STATE
+    state = built / ".ssg-cache" / "render" / render_state.STATE
     data = state.read_bytes()
     if damage == "truncate":
         state.write_bytes(data[: len(data) // 2])
     elif damage == "garbage":
         state.write_bytes(b"\x80\x05garbage")
     else:
-        render_cache.write_state(state.parent, {"site": "x"})
+        render_state.write_state(state.parent, {"site": "x"})
         state.write_bytes(state.read_bytes().replace(render_cache.engine().encode(), b"0" * 32))
     inode = (built / "site").stat().st_ino
     edit(built)
