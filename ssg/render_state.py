@@ -13,6 +13,7 @@ that does not verify is ignored.  Everything here can be deleted at any time.
 from __future__ import annotations
 
 import gc
+import io
 import json
 import os
 import pickle
@@ -74,6 +75,19 @@ def write_state(root: Path | None, snapshot: dict[str, Any]) -> None:
         forget_state(root)
 
 
+_ALLOWED = {("ssg.pages", "Page"), ("ssg.render", "_State"), ("ssg.errors", "Problem"),
+            ("pathlib", "PosixPath"), ("pathlib", "WindowsPath")}
+"""The only classes a snapshot may name: a cache directory checked into a site's repository
+by someone else must not be able to run code through pickle."""
+
+
+class _Loader(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in _ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not part of a renderer snapshot")
+        return super().find_class(module, name)
+
+
 def read_state(root: Path | None) -> dict[str, Any] | None:
     """The last build's renderer state, or None when absent, corrupt or from another engine."""
     if root is None:
@@ -81,7 +95,7 @@ def read_state(root: Path | None) -> dict[str, Any] | None:
     try:
         payload = _unseal((root / STATE).read_bytes())
         with _no_gc():  # unpickling makes ~10^5 containers: collections would triple the time
-            snapshot = pickle.loads(payload) if payload is not None else None
+            snapshot = _Loader(io.BytesIO(payload)).load() if payload is not None else None
     except Exception:  # a damaged cache is a miss, whatever unpickling raised
         return None
     return snapshot if isinstance(snapshot, dict) and snapshot.get("engine") == engine() else None

@@ -155,3 +155,23 @@ def test_a_copied_site_keeps_updating_in_place(built):
     build(conf(built), **QUIET)
     assert tree(built / "site") == clean(built)[0]
     assert (built / "site").stat().st_ino == inode
+
+
+def test_a_snapshot_naming_other_classes_is_refused_not_run(built, tmp_path):
+    """A cache directory someone else committed must not run code through pickle."""
+    import pickle
+
+    marker = tmp_path / "ran"
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    root = built / ".ssg-cache" / "render"
+    payload = pickle.dumps({"engine": render_cache.engine(), "site": str(built / "site"), "x": Evil()})
+    (root / render_state.STATE).write_bytes(render_cache._seal(payload))
+    assert render_state.read_state(root) is None
+    assert not marker.exists()
+    edit(built)
+    build(conf(built), **QUIET)
+    assert not marker.exists() and tree(built / "site") == clean(built)[0]
