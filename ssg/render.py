@@ -32,6 +32,8 @@ FEED_LIMIT = 30
 """Newest entries in feed.xml (a weekly digest: over half a year)."""
 PARALLEL_MIN = 400
 """A full pass with at least this many pages to parse (not in the cache) runs in two processes."""
+WARM_MIN = 40
+"""An update with at least this many changed pages parses them in two processes first."""
 _LAZY = {"make_markdown", "parse_page", "url_of", "output_of", "NAV", "NAV_SOURCES"}
 
 
@@ -187,6 +189,7 @@ class Renderer:
         everything = regrouped = False  # regrouped: a directory's index.md came or went
         config_file = Path(self.config.config_file).resolve() if self.config.config_file else None
         custom = self.config.path(self.config.theme.custom_dir or ".ssg-no-overrides").resolve()
+        self._warm(changed)
         for raw in sorted(Path(p).resolve() for p in changed):
             if raw == config_file or (raw.is_relative_to(custom) and custom not in self.theme.dirs):
                 return self.full()  # a new override directory changes the whole chain
@@ -233,6 +236,19 @@ class Renderer:
         self._render_missing_404()
         self._render_extras()
         return self._finish(start, len(dirty), full=False)
+
+    def _warm(self, changed: set[Path]) -> None:
+        """Many changed pages (a new digest range): parse them in two processes first."""
+        if self.cache.root is None or len(changed) < WARM_MIN or self._workers(PARALLEL_MIN) < 2:
+            return
+        srcs = sorted(rel for rel in (self._rel(p) for p in changed) if rel and rel.endswith(".md"))
+        srcs = [rel for rel in srcs if (self.docs / rel).is_file()]
+        if len(srcs) >= WARM_MIN:
+            render_output.warm(self, srcs)
+
+    def _rel(self, path: Path) -> str:
+        raw = Path(path).resolve()
+        return raw.relative_to(self.docs).as_posix() if self.docs in raw.parents else ""
 
     def _workers(self, pages: int) -> int:
         """Processes for a full pass: ``workers`` if given, else 2 for big sites where fork exists."""

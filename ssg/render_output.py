@@ -141,6 +141,29 @@ def _child(renderer, conn, chunk: list[str]) -> None:
         conn.close()
 
 
+def _warm_child(renderer, share: list[str]) -> None:
+    for src in share:
+        try:
+            renderer.store.parse(src, renderer.docs / src)  # puts the facts and body in the cache
+        except Exception:  # best effort: the parent parses whatever is missing itself
+            pass
+
+
+def warm(renderer, srcs: list[str]) -> None:
+    """Parse ``srcs`` into the render cache in two forked processes (an update with many
+    changed pages); the caller then finds them there.  Nothing depends on it succeeding."""
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=_warm_child, args=(renderer, srcs[i::2]), daemon=True) for i in range(2)]
+    gc.freeze()
+    try:
+        for proc in procs:
+            proc.start()
+    finally:
+        gc.unfreeze()
+        for proc in procs:
+            proc.join()
+
+
 def _receive(conn, expected: str):
     kind, payload = conn.recv()
     if kind == "error":

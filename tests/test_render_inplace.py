@@ -175,3 +175,20 @@ def test_a_snapshot_naming_other_classes_is_refused_not_run(built, tmp_path):
     edit(built)
     build(conf(built), **QUIET)
     assert not marker.exists() and tree(built / "site") == clean(built)[0]
+
+
+def test_many_changed_pages_are_parsed_in_two_processes_first(built, monkeypatch):
+    """The warm-up (forked parsing into the render cache) changes nothing but speed."""
+    from ssg import render
+
+    calls = []
+    real = render_output.warm
+    monkeypatch.setattr(render, "WARM_MIN", 1)
+    monkeypatch.setattr(render_output, "warm", lambda r, srcs: calls.append(list(srcs)) or real(r, srcs))
+    edit(built)
+    for page in (built / "content" / "series").glob("*.md"):
+        page.write_text(page.read_text().replace("\n## ", "\n## Again: ", 1))
+    build(conf(built), **QUIET)
+    assert calls and len(calls[0]) >= 3
+    want, problems = clean(built)
+    assert tree(built / "site") == want
