@@ -273,7 +273,7 @@ def build(config, make_renderer: Callable, *, strict: bool, log: Callable[[str],
     manifest = render_state.read_manifest(cache)
     content = render_state.file_stats(config.path(config.docs_dir).resolve())
     fixed = render_state.settings(config, strict, load_theme(config).dirs)
-    signature = render_state.signature(config, strict, (), content, fixed)
+    signature = render_state.signature(fixed, content)
     if render_state.unchanged(site, manifest, signature):
         problems = tuple(Problem(*row) for row in manifest["problems"])
         if strict and problems:

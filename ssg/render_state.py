@@ -148,13 +148,8 @@ def settings(config, strict: bool, theme_dirs) -> str:
     return digest(engine(), repr(config), str(strict), source_date(), tree_signature(list(theme_dirs)))
 
 
-def signature(config, strict: bool, theme_dirs, content: dict[str, tuple] | None = None,
-              fixed: str | None = None) -> str:
-    """Everything a build reads, by file metadata (``content``: ``file_stats`` of docs_dir and
-    ``fixed``: ``settings``, when already taken)."""
-    if content is None:
-        content = file_stats(config.path(config.docs_dir).resolve())
-    fixed = settings(config, strict, theme_dirs) if fixed is None else fixed
+def signature(fixed: str, content: dict[str, tuple]) -> str:
+    """Everything a build reads, by file metadata: ``settings`` and the ``file_stats`` of docs_dir."""
     return digest(fixed, *(f"{rel}\0{st}" for rel, st in sorted(content.items())))
 
 
