@@ -28,7 +28,7 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import DiffLexer
 
-from ssg import md_rules
+from ssg import md_native, md_rules
 from ssg.errors import Problem, RenderError
 from ssg.lexers import DiffstatLexer
 
@@ -105,11 +105,16 @@ def _highlight(lang: str, code: str) -> str:
 
 def _fence(self, tokens, idx, options, env) -> str:
     token = tokens[idx]
-    info = unescapeAll(token.info).strip().split(maxsplit=1)
+    return fence_html(token.info, token.content)
+
+
+def fence_html(info: str, content: str) -> str:
+    """A fenced block: Pygments for diff, patch and diffstat, escaped text otherwise."""
+    info = unescapeAll(info).strip().split(maxsplit=1)
     lang = _LANG.sub("", info[0].lower()) if info else ""
     lexer = _LEXERS.get(lang)
     cls = f' class="highlight lang-{lang}"' if lexer else (f' class="lang-{lang}"' if lang else "")
-    body = _highlight(lang, token.content) if lexer else escapeHtml(token.content)
+    body = _highlight(lang, content) if lexer else escapeHtml(content)
     return f"<pre{cls}><code>{body}</code></pre>\n"
 
 
@@ -128,6 +133,16 @@ def _with_resolved(attr: str, default):
     return rule
 
 
+def _at_document_start(rule: Callable) -> Callable:
+    """The front matter rule, only where the text starts: the plugin also fires on a first
+    list item whose text has ``--`` after its first character (``- a--``) and drops it."""
+    def front_matter(state, start_line: int, end_line: int, silent: bool) -> bool:
+        if state.bMarks[start_line] + state.tShift[start_line] != 0:
+            return False
+        return rule(state, start_line, end_line, silent)
+    return front_matter
+
+
 def make_markdown(fast: bool = True) -> MarkdownIt:
     """The one Markdown pipeline: CommonMark + tables, front matter, attrs, anchors, our fences.
 
@@ -137,6 +152,8 @@ def make_markdown(fast: bool = True) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable("table")
     md.use(front_matter_plugin).use(attrs_plugin, allowed=("id", "class"))
+    front = md.block.ruler.__rules__[md.block.ruler.__find__("front_matter")]
+    md.block.ruler.at("front_matter", _at_document_start(front.fn), {"alt": list(front.alt)})
     md.use(anchors_plugin, min_level=1, max_level=6)
     md.core.ruler.after("block", "heading_ids", _heading_ids)
     # html is off: these rules only ever answer "no"; the link normalisers are pure functions
@@ -200,11 +217,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _front_matter(tokens: list) -> tuple[dict[str, Any], list[tuple[str, str, int]]]:
-    if not tokens or tokens[0].type != "front_matter":
+def _front_matter(content: str | None) -> tuple[dict[str, Any], list[tuple[str, str, int]]]:
+    """Meta and problems of a page's front matter text (None: the page has none)."""
+    if content is None:
         return {}, [("no-front-matter", "page has no YAML front matter", 1)]
     try:
-        meta = yaml.load(tokens[0].content, Loader=_YAML_LOADER)
+        meta = yaml.load(content, Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
@@ -244,10 +262,19 @@ def _collect(tokens: list) -> tuple[list[str], list, list]:
     return sorted(anchors), links, toc
 
 
-def parse_text(md: MarkdownIt, text: str) -> dict[str, Any]:
-    """The path-independent facts of one page's text, as JSON-able data (the render cache's value)."""
+def parse_text(md: MarkdownIt, text: str, *, native: bool = False) -> dict[str, Any]:
+    """The path-independent facts of one page's text, as JSON-able data (the render cache's value).
+
+    ``native`` tries ``md_native`` (markdown-it-pyrs) first: the same facts, faster,
+    for the pages it can reproduce exactly; ``md`` does the others.
+    """
+    found = md_native.parse(_normalized(text), fence_html) if native else None
+    if found is not None:
+        meta, problems = _front_matter(found["front"])
+        return {"meta": meta, "problems": problems, "anchors": found["anchors"], "links": found["links"],
+                "toc": found["toc"], "parts": found["parts"], "hrefs": found["hrefs"]}
     tokens = md.parse(text)
-    meta, problems = _front_matter(tokens)
+    meta, problems = _front_matter(tokens[0].content if tokens and tokens[0].type == "front_matter" else None)
     anchors, links, toc = _collect(tokens)
     hrefs: list[str] = []
 
@@ -260,6 +287,13 @@ def parse_text(md: MarkdownIt, text: str) -> dict[str, Any]:
         raise RenderError("a link placeholder appeared in the rendered body", location="markdown")
     return {"meta": meta, "problems": problems, "anchors": anchors, "links": links, "toc": toc,
             "parts": parts, "hrefs": hrefs}
+
+
+def _normalized(text: str) -> str:
+    """markdown-it's input normalisation: LF line ends, NUL as U+FFFD."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\0", "\ufffd") if "\0" in text else text
 
 
 def page_of(src: str, facts: Mapping[str, Any], key: str = "") -> Page:

@@ -23,9 +23,9 @@ from typing import Any
 from ssg.errors import RenderError
 
 FORMAT = b"ssg-render-1"
-_CODE = ("pages.py", "md_rules.py", "render.py", "render_cache.py", "render_state.py", "lexers.py", "theme.py",
+_CODE = ("pages.py", "md_rules.py", "md_native.py", "render.py", "render_cache.py", "render_state.py", "lexers.py", "theme.py",
          "feeds.py", "__init__.py")
-_LIBS = ("markdown_it", "mdit_py_plugins", "pygments", "yaml", "jinja2", "markupsafe", "mdurl")
+_LIBS = ("markdown_it", "markdown_it_pyrs", "mdit_py_plugins", "pygments", "yaml", "jinja2", "markupsafe", "mdurl")
 
 
 def digest(*parts: str | bytes) -> str:
@@ -234,7 +234,7 @@ class PageStore:
                 return page
             except Exception:  # a cache entry that does not fit is ignored
                 pass
-        facts = self.pagelib.parse_text(self.md, text)
+        facts = self.pagelib.parse_text(self.md, text, native=True)
         self.cache.put(key, facts)
         self.keep(key, facts["parts"])
         self.memo[key] = {k: v for k, v in facts.items() if k != "parts"}  # bodies are kept apart, few

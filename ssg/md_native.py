@@ -1,0 +1,420 @@
+"""Page bodies through markdown-it-pyrs, the Rust port of markdown-it, when the text allows.
+
+markdown-it-py spends most of a build tokenizing in pure Python.  markdown-it-pyrs
+(same maintainers, Rust) builds the syntax tree of a page about ten times faster.
+``parse`` turns that tree into exactly what ``pages.parse_text`` makes with
+markdown-it-py: the same body HTML (our fences, ``{#id}`` heading ids, GitHub-style
+heading anchors, link targets left as holes), the same anchors, links with their
+lines, and table of contents.  Whatever the tree cannot reproduce exactly (braces
+right after a link or code span, which the attrs plugin reads; link schemes we refuse;
+a ``{#`` in a heading that is not a plain trailing id; a node we do not know) makes
+``parse`` answer None, and the caller uses markdown-it-py.  Without the package (no
+wheel for the platform) every page goes that way.  ``tests/test_md_native.py`` holds
+the two paths to the same output on generated and real pages.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+from typing import Any, Callable
+
+from markdown_it.common.utils import escapeHtml
+from mdit_py_plugins.anchors.index import slugify, unique_slug
+
+try:
+    import markdown_it_pyrs
+except ImportError:  # pragma: no cover - no wheel for this platform
+    markdown_it_pyrs = None
+
+RULES = ("blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph", "reference",
+         "autolink", "backticks", "emphasis", "entity", "escape", "image", "link", "newline",
+         "table", "front_matter")
+"""CommonMark without raw HTML (html is off in ``pages.make_markdown``), tables, front matter."""
+_LAZY = re.compile(r"^[ \t]*>[^\n]*\n(?![ \t]*(?:>|\n|$))", re.M)
+"""A quote line followed by an unquoted one: lazy continuation, where the two parsers disagree on lists."""
+_CODE_IN_LABEL = re.compile(r"\[[^\]\n]*`")
+"""A backtick inside brackets: markdown-it-pyrs pairs code spans in link labels differently (or panics)."""
+_DELIMITER_ROW = re.compile(r"\n[ \t]*[-:][-:| \t]*(?=\n|\Z)")
+"""A line that could be a table delimiter row without a leading pipe."""
+_ODD_SPACE = "\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007" \
+             "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+"""Whitespace that Python's ``str.strip`` removes and markdown-it-pyrs keeps (markdown-it-py strips lines with it)."""
+_WIDE_BEFORE = re.compile(r"[^\x00-\x7f][*_]")
+_WIDE_AFTER = re.compile(r"[*_][^\x00-\x7f]")
+"""A non-ASCII character next to ``*`` or ``_``: markdown-it-py counts Unicode symbols as punctuation
+for emphasis (CommonMark 0.31), markdown-it-pyrs does not."""
+_FREE_UNDERSCORE = re.compile(r"(?<!\w)_|_(?!\w)")
+"""An ``_`` not inside a word: left in a text node, a delimiter the parsers may pair differently."""
+_REFUSED = ("javascript:", "vbscript:", "file:", "data:")
+"""Link schemes ``pages`` refuses (markdown-it-pyrs lets ``data:`` images through)."""
+_HEADING_ID = re.compile(r"[ \t]*\{#([A-Za-z0-9_][\w:.-]*)\}[ \t]*$")
+_INLINE = frozenset({"text", "text_special", "softbreak", "hardbreak", "em", "strong", "code_inline",
+                     "link", "image", "autolink"})
+_OWN_RULE = frozenset({"fence", "code_block"})
+"""Blocks markdown-it renders with their own rule, not ``renderToken`` (no newline after a hidden token)."""
+_ALIGN = {"left": ' style="text-align:left"', "right": ' style="text-align:right"',
+          "center": ' style="text-align:center"'}
+_parser = None
+
+
+class _Unsupported(Exception):
+    """The page uses something only markdown-it-py renders exactly."""
+
+
+def available() -> bool:
+    return markdown_it_pyrs is not None
+
+
+def _md():
+    global _parser
+    if _parser is None:
+        _parser = markdown_it_pyrs.MarkdownIt("zero").enable_many(list(RULES))
+    return _parser
+
+
+def parse(text: str, fence: Callable[[str, str], str]) -> dict[str, Any] | None:
+    """Front matter text, body parts and hrefs, anchors, links, toc of ``text``; None: use markdown-it-py.
+
+    ``text`` is already normalised (LF line ends, no NUL); ``fence(info, content)``
+    is the HTML of a fenced block.
+    """
+    if markdown_it_pyrs is None or not _plain_enough(text):
+        return None
+    tree = _tree(text)
+    if tree is None:
+        return None
+    try:
+        return _Walk(text, fence).run(tree)
+    except _Unsupported:
+        return None
+
+
+def _plain_enough(text: str) -> bool:
+    """No construct (found in the text) on which the two parsers are known to differ."""
+    brace = text.find("{")
+    while brace > 0:
+        if text[brace - 1] in ")`>]":
+            return False  # attributes after an inline element (attrs plugin)
+        brace = text.find("{", brace + 1)
+    if ">" in text and _LAZY.search(text):
+        return False
+    if "`" in text and _CODE_IN_LABEL.search(text):
+        return False
+    if "|" in text:
+        for row in _DELIMITER_ROW.finditer(text):
+            if "|" in text[text.rfind("\n", 0, row.start()) + 1:row.start()]:
+                return False  # a table for one parser, not for the other
+    if not text.isascii():
+        if any(space in text for space in _ODD_SPACE):
+            return False
+        if _WIDE_BEFORE.search(text) or _WIDE_AFTER.search(text):
+            return False
+    return True
+
+
+def _tree(text: str):
+    """The syntax tree, or None when markdown-it-pyrs panics (it does on ``[`` then a lone backtick).
+
+    A panic arrives as pyo3's PanicException (a BaseException); Rust prints its
+    message on file descriptor 2 first, so that is pointed at /dev/null meanwhile.
+    """
+    saved = os.dup(2)
+    try:
+        os.dup2(_devnull(), 2)
+        try:
+            return _md().tree(text)
+        finally:
+            os.dup2(saved, 2)
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":
+            raise
+        return None
+    finally:
+        os.close(saved)
+
+
+@lru_cache(maxsize=1)
+def _devnull() -> int:
+    return os.open(os.devnull, os.O_WRONLY)
+
+
+def _content(node) -> list:
+    """A container's children without link reference definitions (markdown-it makes no token of them)."""
+    return [child for child in node.children if child.name != "definition"]
+
+
+def _text_of(node, breaks: bool) -> str:
+    """Text of inline nodes as markdown-it-py joins it: heading titles (no breaks, no images) or image alts."""
+    out = []
+    for child in node.children:
+        name = child.name
+        if name in ("text", "text_special"):
+            out.append(child.meta["content"])
+        elif name == "code_inline":
+            out.append("".join(c.meta["content"] for c in child.children))
+        elif name in ("softbreak", "hardbreak"):
+            if breaks:
+                out.append("\n")
+        elif name != "image" or breaks:
+            out.append(_text_of(child, breaks))
+    return "".join(out)
+
+
+class _Walk:
+    """One page's tree → HTML pieces (``None`` marks a link hole) and facts."""
+
+    def __init__(self, text: str, fence: Callable[[str, str], str]) -> None:
+        self.data = text.encode("utf-8")
+        self.fence = fence
+        self.out: list[Any] = []
+        self.hrefs: list[str] = []
+        self.links: list[tuple[str, int]] = []
+        self.headings: list[tuple[int, str, str, int]] = []
+        """(index in ``out``, explicit id or "", title, level) of each heading."""
+        self.front: str | None = None
+        self._pos = 0
+        self._line = 1
+
+    def line(self, offset: int) -> int:
+        """1-based line of a byte offset (counted on from the last one asked)."""
+        if offset < self._pos:
+            self._pos, self._line = 0, 1
+        self._line += self.data.count(b"\n", self._pos, offset)
+        self._pos = offset
+        return self._line
+
+    def run(self, root) -> dict[str, Any]:
+        children = _content(root)
+        if children and children[0].name == "front_matter":
+            self.front = children[0].meta["content"]
+            children = children[1:]
+            if children and children[0].name not in _OWN_RULE:
+                self.out.append("\n")  # markdown-it's newline after a hidden token
+        self.blocks(children)
+        anchors, toc = self._ids()
+        parts, part = [], []
+        for piece in self.out:
+            if piece is None:
+                parts.append("".join(part))
+                part = []
+            else:
+                part.append(piece)
+        parts.append("".join(part))
+        return {"front": self.front, "anchors": sorted(anchors), "links": self.links, "toc": toc,
+                "parts": parts, "hrefs": self.hrefs}
+
+    def _ids(self) -> tuple[set[str], list[dict[str, Any]]]:
+        """Heading ids as the anchors plugin gives them: explicit ones reserved first, then slugs."""
+        slugs = {given for _, given, _, _ in self.headings if given}
+        anchors, toc = set(), []
+        for index, given, title, level in self.headings:
+            slug = given or unique_slug(slugify(title), slugs)
+            self.out[index] = f'<h{level} id="{escapeHtml(slug)}">'
+            if slug:
+                anchors.add(slug)
+                if level in (2, 3):
+                    toc.append({"level": level, "id": slug, "title": title})
+        return anchors, toc
+
+    # --- blocks ---------------------------------------------------------------
+
+    def blocks(self, nodes) -> None:
+        for node in nodes:
+            self.block(node)
+
+    def block(self, node) -> None:
+        name = node.name
+        out = self.out
+        if name == "paragraph":
+            out.append("<p>")
+            self.inline(node.children, self.line(node.srcmap[0]))
+            out.append("</p>\n")
+        elif name in ("heading", "lheading"):
+            self.heading(node)
+        elif name in _OWN_RULE and node.srcmap[1] == len(self.data) and not self.data.endswith(b"\n"):
+            raise _Unsupported("code at the end without a line end")  # markdown-it-pyrs adds one
+        elif name == "fence":
+            meta = node.meta
+            out.append(self.fence(meta.get("info", ""), meta["content"]))
+        elif name == "code_block":
+            out.append(f"<pre><code>{escapeHtml(node.meta['content'])}</code></pre>\n")
+        elif name in ("bullet_list", "ordered_list"):
+            self.list(node)
+        elif name == "blockquote":
+            children = _content(node)
+            out.append("<blockquote>\n" if children else "<blockquote>")
+            self.blocks(children)
+            out.append("</blockquote>\n")
+        elif name == "hr":
+            out.append("<hr />\n")
+        elif name == "table":
+            self.table(node)
+        else:
+            raise _Unsupported(name)
+
+    def heading(self, node) -> None:
+        level = node.meta["level"]
+        children = list(node.children)
+        given = ""
+        start, end = node.srcmap
+        raw = self.data[start:end]
+        if b"{#" in raw:
+            last = children[-1] if children else None
+            found = _HEADING_ID.search(last.meta["content"]) if last is not None and last.name == "text" else None
+            if found is not None and found.start() and not found.group(0)[0] in " \t":
+                found = None  # ``x{#id}``: without the id, ``x`` may parse differently (``__{#i}``)
+            if node.name == "lheading":
+                raw = raw[:raw.rstrip().rfind(b"\n")]
+            if found is None or not raw.rstrip(b" \t\n").endswith(found.group(0).strip(" \t").encode()):
+                raise _Unsupported("heading id")
+            given = found.group(1)
+            rest = last.meta["content"][:found.start()]
+            children[-1] = rest
+        self.headings.append((len(self.out), given, "", level))
+        self.out.append("")
+        line = self.line(start)
+        title = []
+        for child in children:
+            if isinstance(child, str):
+                if child:
+                    self.out.append(escapeHtml(child))
+                    title.append(child)
+            else:
+                self.inline((child,), line)
+                title.append(_text_of_one(child))
+        index, _, _, _ = self.headings[-1]
+        self.headings[-1] = (index, given, "".join(title), level)
+        self.out.append(f"</h{level}>\n")
+
+    def list(self, node) -> None:
+        out = self.out
+        if node.name == "bullet_list":
+            out.append("<ul>\n")
+            close = "</ul>\n"
+        else:
+            start = node.meta.get("start", 1)
+            out.append(f'<ol start="{start}">\n' if start != 1 else "<ol>\n")
+            close = "</ol>\n"
+        for item in node.children:
+            if item.name != "list_item":
+                raise _Unsupported(item.name)
+            self.item(item)
+        out.append(close)
+
+    def item(self, node) -> None:
+        """A list item; inline children directly in it are a tight list's hidden paragraph."""
+        out = self.out
+        children = _content(node)
+        if not children:
+            out.append("<li></li>\n")
+            return
+        out.append("<li>" if children[0].name in _INLINE else "<li>\n")
+        run: list = []
+        after_hidden = False
+        for child in children:
+            if child.name in _INLINE:
+                run.append(child)
+                continue
+            if run:
+                self.inline(run, self.line(run[0].srcmap[0]))
+                run = []
+                after_hidden = True
+            if after_hidden and child.name not in _OWN_RULE:
+                out.append("\n")
+                after_hidden = False
+            self.block(child)
+        if run:
+            self.inline(run, self.line(run[0].srcmap[0]))
+        out.append("</li>\n")
+
+    def table(self, node) -> None:
+        out = self.out
+        start, end = node.srcmap
+        if any(not line.lstrip().startswith(b"|") for line in self.data[start:end].split(b"\n") if line.strip()):
+            raise _Unsupported("table line without a leading pipe")  # the parsers start and end these differently
+        aligns = node.meta.get("alignments") or []
+        out.append("<table>\n")
+        for section in node.children:
+            name = section.name
+            if name not in ("thead", "tbody"):
+                raise _Unsupported(name)
+            cell = "th" if name == "thead" else "td"
+            out.append(f"<{name}>\n")
+            for row in section.children:
+                line = self.line(row.srcmap[0])
+                out.append("<tr>\n")
+                for i, td in enumerate(row.children):
+                    style = _ALIGN.get(aligns[i], "") if i < len(aligns) else ""
+                    out.append(f"<{cell}{style}>")
+                    self.inline(td.children, line)
+                    out.append(f"</{cell}>\n")
+                out.append("</tr>\n")
+            out.append(f"</{name}>\n")
+        out.append("</table>\n")
+
+    # --- inline ---------------------------------------------------------------
+
+    def inline(self, nodes, line: int) -> None:
+        out = self.out
+        for node in nodes:
+            name = node.name
+            if name == "text":
+                content = node.meta["content"]
+                if "*" in content or ("_" in content and _FREE_UNDERSCORE.search(content)):
+                    raise _Unsupported("emphasis left open")  # where the two parsers pair delimiters differently
+                out.append(escapeHtml(content))
+            elif name == "text_special":
+                out.append(escapeHtml(node.meta["content"]))
+            elif name == "softbreak":
+                out.append("\n")
+            elif name == "hardbreak":
+                out.append("<br />\n")
+            elif name == "em" or name == "strong":
+                tag = "em" if name == "em" else "strong"
+                out.append(f"<{tag}>")
+                self.inline(node.children, line)
+                out.append(f"</{tag}>")
+            elif name == "code_inline":
+                start, end = node.srcmap
+                if b"\n" in self.data[start:end]:
+                    raise _Unsupported("code span over lines")  # the parsers keep different spaces
+                out.append(f"<code>{escapeHtml(''.join(c.meta['content'] for c in node.children))}</code>")
+            elif name == "link" or name == "autolink":
+                meta = node.meta
+                if name == "autolink" and ("%" in meta["url"] or "xn--" in meta["url"].lower()):
+                    raise _Unsupported("autolink text")  # markdown-it-py shows it decoded
+                self._hole(meta["url"], line, '<a href="')
+                title = meta.get("title")
+                out.append(f'" title="{escapeHtml(title)}">' if title else '">')
+                self.inline(node.children, line)
+                out.append("</a>")
+            elif name == "image":
+                meta = node.meta
+                self._hole(meta["url"], line, '<img src="')
+                title = meta.get("title")
+                out.append(f'" alt="{escapeHtml(_text_of(node, True))}"')
+                out.append(f' title="{escapeHtml(title)}" />' if title else " />")
+            else:
+                raise _Unsupported(name)
+
+    def _hole(self, url: str, line: int, before: str) -> None:
+        if url.strip().lower().startswith(_REFUSED) or "%0A" in url:
+            raise _Unsupported(url)  # markdown-it-py keeps it as text
+        self.out.append(before)
+        self.out.append(None)
+        self.hrefs.append(url)
+        self.links.append((url, line))
+
+
+def _text_of_one(node) -> str:
+    """Heading-title text of one inline node (text and code only, images left out)."""
+    name = node.name
+    if name in ("text", "text_special"):
+        return node.meta["content"]
+    if name == "code_inline":
+        return "".join(c.meta["content"] for c in node.children)
+    if name in ("softbreak", "hardbreak", "image"):
+        return ""
+    return _text_of(node, False)
