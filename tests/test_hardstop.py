@@ -57,8 +57,16 @@ def env() -> dict[str, str]:
 
 
 def ssg(cwd: Path, *args: str) -> subprocess.Popen:
+    """``ssg`` in its own process group (``kill_all`` takes its git children with it, as a crash would)."""
     return subprocess.Popen([sys.executable, "-m", "ssg", args[0], "-q", "-f", str(cwd / "ssg.toml"), *args[1:]],
-                            cwd=cwd, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            cwd=cwd, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+
+
+def kill_all(proc: subprocess.Popen) -> None:
+    """SIGKILL the whole process group: killing only ssg would leave a ``git push`` running on its own,
+    racing the recovery deploy (which then, rightly, has its push rejected)."""
+    os.killpg(proc.pid, signal.SIGKILL)
 
 
 def run_ok(cwd: Path, *args: str) -> float:
@@ -262,7 +270,7 @@ def test_sigkill_deploy_leaves_the_branch_updated_or_not(states, tmp_path):
         proc = ssg(repo, "deploy", "--no-build")
         delay = rng.uniform(0.0, 1.2)
         time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
+        kill_all(proc)
         proc.wait(timeout=30)
         tip = git(remote, "rev-parse", "refs/heads/gh-pages")
         if tip == old_tip:
