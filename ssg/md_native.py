@@ -42,9 +42,9 @@ _ODD_SPACE = "\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u20
              "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 """Whitespace that Python's ``str.strip`` removes and markdown-it-pyrs keeps (markdown-it-py strips lines with it)."""
 _WIDE_BEFORE = re.compile(r"[^\x00-\x7f][*_]")
-_WIDE_AFTER = re.compile(r"[*_][^\x00-\x7f]")
-"""A non-ASCII character next to ``*`` or ``_``: markdown-it-py counts Unicode symbols as punctuation
-for emphasis (CommonMark 0.31), markdown-it-pyrs does not."""
+_WIDE_AFTER = re.compile(r"(?<!\\)[*_][^\x00-\x7f]")
+"""A non-ASCII character next to ``*`` or ``_`` (not an escaped one: ``\\_…`` ends our cut titles):
+markdown-it-py counts Unicode symbols as punctuation for emphasis (CommonMark 0.31), markdown-it-pyrs does not."""
 _FREE_UNDERSCORE = re.compile(r"(?<!\w)_|_(?!\w)")
 """An ``_`` not inside a word: left in a text node, a delimiter the parsers may pair differently."""
 _REFUSED = ("javascript:", "vbscript:", "file:", "data:")
@@ -94,8 +94,8 @@ def parse(text: str, fence: Callable[[str, str], str]) -> dict[str, Any] | None:
 def _plain_enough(text: str) -> bool:
     """No construct (found in the text) on which the two parsers are known to differ."""
     brace = text.find("{")
-    while brace > 0:
-        if text[brace - 1] in ")`>]":
+    while brace >= 0:
+        if brace and text[brace - 1] in ")`>]":
             return False  # attributes after an inline element (attrs plugin)
         brace = text.find("{", brace + 1)
     if ">" in text and _LAZY.search(text):
@@ -145,12 +145,22 @@ def _content(node) -> list:
     return [child for child in node.children if child.name != "definition"]
 
 
+def _text(node) -> str:
+    """A text node's content; a delimiter left in it is where the two parsers may pair differently."""
+    content = node.meta["content"]
+    if "*" in content or ("_" in content and _FREE_UNDERSCORE.search(content)):
+        raise _Unsupported("emphasis left open")
+    return content
+
+
 def _text_of(node, breaks: bool) -> str:
     """Text of inline nodes as markdown-it-py joins it: heading titles (no breaks, no images) or image alts."""
     out = []
     for child in node.children:
         name = child.name
-        if name in ("text", "text_special"):
+        if name == "text":
+            out.append(_text(child))
+        elif name == "text_special":
             out.append(child.meta["content"])
         elif name == "code_inline":
             out.append("".join(c.meta["content"] for c in child.children))
@@ -361,10 +371,7 @@ class _Walk:
         for node in nodes:
             name = node.name
             if name == "text":
-                content = node.meta["content"]
-                if "*" in content or ("_" in content and _FREE_UNDERSCORE.search(content)):
-                    raise _Unsupported("emphasis left open")  # where the two parsers pair delimiters differently
-                out.append(escapeHtml(content))
+                out.append(escapeHtml(_text(node)))
             elif name == "text_special":
                 out.append(escapeHtml(node.meta["content"]))
             elif name == "softbreak":

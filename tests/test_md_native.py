@@ -45,10 +45,13 @@ TAKEN = [
     "***\n---\n___\n\n* * *",
     "[a](javascript:x) [b](JAVASCRIPT:y) [c](vbscript:z) [d](file:///e) [f](data:text/html,g) [h](jav&#x61;script:i)",
     "a\r\nb\rc\r\n\r\n[x\0y](z\0) \0",
+    "A cut title: paravirt\\_… and **bold** with hv_vmbus_x",
     "~~~python\ncode\n~~~\n\n```  Diff  extra\n-x\n```\n\n```\\*x\n```\n```&amp;\n```\n",
 ]
 DEFERRED = [
     "[a](x){.c} `c`{#i} ![i](s){#x} <http://x>{.y} [r]{.z}\n\n[r]: /r",
+    "{x} at the start, then [a](b){.c}",
+    "*a_x_* _y_ and x*∓*",
     "[a](data:image/png;base64,AAAA)",
     "[a](dat&#x61;:image/png;base64,AAAA)",
     "# Closed {#id} ##",
