@@ -121,9 +121,12 @@ def _child(renderer, conn, chunk: list[str]) -> None:
             if renderer.cache.root is not None:
                 page.parts = None  # the body waits in the cache until this page is rendered (flat memory)
         conn.send(("light", {s: replace(page, parts=None) for s, page in mine.items()}))
+        renderer.store.memo.clear()  # its facts repeat the pages' (links above all); only a parse cache
         src = ""
         pages = conn.recv()
-        renderer.state.pages = {**pages, **mine}
+        pages.update(mine)  # the parent's copies of this share's pages are dropped here
+        renderer.state.pages = pages
+        del pages, mine
         renderer._feed_srcs = set()  # the parent renders the feed (from the cache)
         st, made = renderer.state, set()
         for src in chunk:
@@ -189,8 +192,11 @@ def run_workers(renderer, shares: list[list[str]]) -> None:
             renderer.state.pages.update(_receive(conn, "light"))
         renderer.state.pages = dict(sorted(renderer.state.pages.items()))
         renderer._relink(set(renderer.state.pages))
+        # what a worker needs of the pages it does not render: that they exist, their anchors
+        others = {src: replace(page, links=(), hrefs=(), toc=()) for src, page in renderer.state.pages.items()}
         for conn, _ in links:
-            conn.send(renderer.state.pages)
+            conn.send(others)
+        del others
         for conn, _ in links:
             outputs, problems, written = _receive(conn, "done")
             renderer.state.outputs.update(outputs)
