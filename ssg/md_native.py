@@ -32,6 +32,7 @@ RULES = ("blockquote", "code", "fence", "heading", "hr", "lheading", "list", "pa
          "autolink", "backticks", "emphasis", "entity", "escape", "image", "link", "newline",
          "table", "front_matter")
 """CommonMark without raw HTML (html is off in ``pages.make_markdown``), tables, front matter."""
+_QUOTE_LINE = re.compile(r"\n[ \t]*>")
 _LAZY = re.compile(r"^[ \t]*>[^\n]*\n(?![ \t]*(?:>|\n|$))", re.M)
 """A quote line followed by an unquoted one: lazy continuation, where the two parsers disagree on lists."""
 _CODE_IN_LABEL = re.compile(r"\[[^\]\n]*`")
@@ -41,10 +42,6 @@ _DELIMITER_ROW = re.compile(r"\n[ \t]*[-:][-:| \t]*(?=\n|\Z)")
 _ODD_SPACE = "\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007" \
              "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 """Whitespace that Python's ``str.strip`` removes and markdown-it-pyrs keeps (markdown-it-py strips lines with it)."""
-_WIDE_BEFORE = re.compile(r"[^\x00-\x7f][*_]")
-_WIDE_AFTER = re.compile(r"(?<!\\)[*_][^\x00-\x7f]")
-"""A non-ASCII character next to ``*`` or ``_`` (not an escaped one: ``\\_…`` ends our cut titles):
-markdown-it-py counts Unicode symbols as punctuation for emphasis (CommonMark 0.31), markdown-it-pyrs does not."""
 _FREE_UNDERSCORE = re.compile(r"(?<!\w)_|_(?!\w)")
 """An ``_`` not inside a word: left in a text node, a delimiter the parsers may pair differently."""
 _REFUSED = ("javascript:", "vbscript:", "file:", "data:")
@@ -98,7 +95,7 @@ def _plain_enough(text: str) -> bool:
         if brace and text[brace - 1] in ")`>]":
             return False  # attributes after an inline element (attrs plugin)
         brace = text.find("{", brace + 1)
-    if ">" in text and _LAZY.search(text):
+    if ">" in text and (text.lstrip(" \t").startswith(">") or _QUOTE_LINE.search(text)) and _LAZY.search(text):
         return False
     if "`" in text and _CODE_IN_LABEL.search(text):
         return False
@@ -106,12 +103,7 @@ def _plain_enough(text: str) -> bool:
         for row in _DELIMITER_ROW.finditer(text):
             if "|" in text[text.rfind("\n", 0, row.start()) + 1:row.start()]:
                 return False  # a table for one parser, not for the other
-    if not text.isascii():
-        if any(space in text for space in _ODD_SPACE):
-            return False
-        if _WIDE_BEFORE.search(text) or _WIDE_AFTER.search(text):
-            return False
-    return True
+    return text.isascii() or not any(space in text for space in _ODD_SPACE)
 
 
 def _tree(text: str):
@@ -153,22 +145,24 @@ def _text(node) -> str:
     return content
 
 
-def _text_of(node, breaks: bool) -> str:
-    """Text of inline nodes as markdown-it-py joins it: heading titles (no breaks, no images) or image alts."""
+def _text_of(node, breaks: bool, nested: bool = False) -> str:
+    """Text of inline nodes as markdown-it-py joins it: heading titles (no breaks, no images) or image
+    alts; inside an image in an alt (``nested``) escapes and entities are left out, as it does."""
     out = []
     for child in node.children:
         name = child.name
         if name == "text":
             out.append(_text(child))
         elif name == "text_special":
-            out.append(child.meta["content"])
+            if not nested:
+                out.append(child.meta["content"])
         elif name == "code_inline":
             out.append("".join(c.meta["content"] for c in child.children))
         elif name in ("softbreak", "hardbreak"):
             if breaks:
                 out.append("\n")
         elif name != "image" or breaks:
-            out.append(_text_of(child, breaks))
+            out.append(_text_of(child, breaks, nested or name == "image"))
     return "".join(out)
 
 
@@ -379,6 +373,7 @@ class _Walk:
             elif name == "hardbreak":
                 out.append("<br />\n")
             elif name == "em" or name == "strong":
+                self._flanks(node)
                 tag = "em" if name == "em" else "strong"
                 out.append(f"<{tag}>")
                 self.inline(node.children, line)
@@ -405,6 +400,20 @@ class _Walk:
                 out.append(f' title="{escapeHtml(title)}" />' if title else " />")
             else:
                 raise _Unsupported(name)
+
+    def _flanks(self, node) -> None:
+        """Emphasis with a non-ASCII character next to a delimiter goes to markdown-it-py.
+
+        markdown-it-py counts Unicode symbols as punctuation when it decides whether a
+        ``*`` or ``_`` run can open or close (CommonMark 0.31), markdown-it-pyrs does
+        not, so ``x*∓*`` is emphasis for one only.  Delimiters the tree left unpaired
+        are caught as text (``_text``)."""
+        start, end = node.srcmap
+        size = len(node.meta.get("marker", "*")) * (2 if node.name == "strong" else 1)
+        data = self.data
+        for at in (start - 1, start + size, end - size - 1, end):
+            if 0 <= at < len(data) and data[at] >= 0x80:
+                raise _Unsupported("non-ASCII next to an emphasis delimiter")
 
     def _hole(self, url: str, line: int, before: str) -> None:
         if url.strip().lower().startswith(_REFUSED) or "%0A" in url:

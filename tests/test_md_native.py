@@ -40,6 +40,7 @@ TAKEN = [
     "| a | b |\n| --- | --- |\n",
     "&amp; &#x41; &copy; &bogus; \\* \\_ <b>not html</b> <http://x.y/z?q=1&r=2> <a@b.example>",
     "![alt *em* **s** [l](x)](img.png \"t&amp;\") [t](u 'title \"q\"') [e]()",
+    "![![in &amp; \\* img](i) alt *em* &amp;](x) and x ∓ y",
     "ünïcödé ✓ lines\n\nthen [a link](ü.md) on line 3\n\n| ü | [x](y.md) |\n|---|---|\n| é | [z](w.md) |",
     "[ref]\n\n[ref]: /target \"T\"\n\n[Re: \\[PATCH v2 1/3\\] fix](https://lore.kernel.org/linux-hyperv/a.b@c/)",
     "***\n---\n___\n\n* * *",
