@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from ssg import assemble, workers
@@ -38,14 +40,57 @@ def test_ordered_map_keeps_order():
     assert list(workers.ordered_map(_twice, range(-20, 0), ahead=3)) == [x for n in range(20, 0, -1) for x in (n, n)]
 
 
+def test_ordered_map_of_nothing_and_of_one_task():
+    assert list(workers.ordered_map(_twice, [])) == []
+    assert list(workers.ordered_map(_twice, [7])) == [7, 7]
+
+
 def _twice(n: int) -> list[int]:
     return [abs(n)] * 2
 
 
 def test_closing_early_stops_the_workers():
     results = workers.ordered_map(_twice, range(100), ahead=4)
-    pool = results.pool
+    procs = list(results.procs)
     assert next(results) == 0
     results.close()
-    assert results.pool is None and pool._state != "RUN"
+    assert procs and not any(p.is_alive() for p in procs)
     assert list(results) == []
+
+
+def test_no_helper_threads_in_the_main_process():
+    before = threading.active_count()
+    results = workers.ordered_map(_twice, range(50), ahead=4)
+    assert threading.active_count() == before
+    assert list(results) == [x for n in range(50) for x in (n, n)]
+
+
+def _fail_on_five(n: int) -> list[int]:
+    if n == 5:
+        raise ValueError(f"bad task {n}")
+    return [n]
+
+
+def test_a_worker_error_is_raised_in_order_and_stops_the_workers():
+    results = workers.ordered_map(_fail_on_five, range(20), ahead=4)
+    procs = list(results.procs)
+    assert [next(results) for _ in range(5)] == [0, 1, 2, 3, 4]
+    with pytest.raises(ValueError, match="bad task 5"):
+        next(results)
+    assert not any(p.is_alive() for p in procs)
+
+
+def _init_twice(factor: int) -> None:
+    _factor.append(factor)
+
+
+_factor: list[int] = []
+
+
+def _scaled(n: int) -> list[int]:
+    return [n * _factor[0]]
+
+
+def test_init_runs_in_each_worker_with_its_arguments():
+    assert list(workers.ordered_map(_scaled, range(9), init=_init_twice, initargs=(3,))) == [n * 3 for n in range(9)]
+    assert _factor == []  # only in the workers
