@@ -169,7 +169,8 @@ def run(cfg: Config, *, spec: str | None = None, every: str | None = None, force
         write: bool = True, log: Callable[[str], None] = print,
         progress: Callable[[int, int, str], None] | None = None) -> RunReport:
     """Digest every planned range, update the index, then write content/ in one batch."""
-    from ssg.assemble import pages_for, stale_pages
+    from ssg.assemble import stale_pages
+    from ssg.page_work import pages_for
 
     report = RunReport()
     content = cfg.path(cfg.docs_dir)

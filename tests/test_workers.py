@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from ssg import assemble, workers
+from ssg import assemble, page_work, workers
 from tests.test_pipeline import DAY, MONDAY, add, mail, run, site, snapshot, week_of_mail
 
 
@@ -29,7 +29,8 @@ def test_worker_parsing_and_series_pages_match_in_process_work(tmp_path, monkeyp
     monkeypatch.setattr(workers, "PARALLEL_THRESHOLD", 0)
     monkeypatch.setattr(workers, "CHUNK", 3)
     monkeypatch.setattr(assemble, "STREAM_ABOVE", 0)
-    monkeypatch.setattr(assemble, "SERIES_CHUNK", 2)
+    monkeypatch.setattr(page_work, "SERIES_CHUNK", 2)
+    monkeypatch.setattr(page_work, "CHUNKS", {"digests": 2, "authors": 1, "domains": 1})
     assert run(_archive(two), "digest", "-q") == 0
     got, want = snapshot(two / "content"), snapshot(one / "content")
     assert any(p.startswith("series/") for p in want)
