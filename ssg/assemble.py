@@ -203,7 +203,7 @@ class Pages:
 
     def person(self, key: str, fresh: Fresh = EVERYTHING) -> tuple[Person, set[int]]:
         """The person's entries, newest first, and the years holding anything ``fresh``."""
-        subs = self.idx.messages_where("author_key", [key])
+        subs = self.idx.messages_where("author_key", [key], ("author", "title"))
         revs = self.idx.reviews_where("reviewer_key", [key])
         names = Counter(tuple(r["data"]["author"]) for r in subs) + Counter(tuple(r["data"]["reviewer"]) for r in revs)
         who = Address(*min(names, key=lambda n: (-names[n], n))) if names else Address("", "")
