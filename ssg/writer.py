@@ -80,10 +80,13 @@ def recover(root: Path) -> None:
     journal.recover(root / TXN_DIR, root)
 
 
-def _write(path: Path, data: bytes) -> None:
+def _write(path: Path, data: bytes, folders: set[Path]) -> None:
     """Write a staged file; only the journal is synced (a killed process loses
-    nothing the kernel already has; the journal decides what the batch is)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    nothing the kernel already has; the journal decides what the batch is).
+    ``folders``: staging folders made so far in this batch (made once each)."""
+    if path.parent not in folders:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        folders.add(path.parent)
     with open(path, "wb") as f:
         f.write(data)
 
@@ -127,11 +130,12 @@ def write_all(root: Path, files: Iterable[ContentFile],
     recover(root)
     txn = root / TXN_DIR
     seen: dict[str, list[str]] = {"write": [], "same": [], "keep": []}
+    folders: set[Path] = set()
     for f in files:
         decision = _decide(root, f, force)
         seen[decision].append(f.path)
         if decision == "write":
-            _write(journal.staged(txn, f.path), f.text.encode("utf-8", "surrogatepass"))
+            _write(journal.staged(txn, f.path), f.text.encode("utf-8", "surrogatepass"), folders)
     produced = set(seen["write"]) | set(seen["same"]) | set(seen["keep"])
     gone, kept = _removals(root, remove(produced) if callable(remove) else remove, force)
     report = WriteReport(tuple(seen["write"]), tuple(seen["same"]), tuple(sorted(seen["keep"] + kept)),
