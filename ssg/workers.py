@@ -24,7 +24,7 @@ import threading
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 from ssg.archive import Archive, Commit
-from ssg.errors import Problem
+from ssg.errors import Problem, SsgError
 from ssg.model import Mail
 
 PARALLEL_THRESHOLD = 400
@@ -128,7 +128,7 @@ class Ordered(Iterator[R]):
                 ok, value = pickle.loads(conn.recv_bytes())
             except EOFError:
                 self.close()
-                raise RuntimeError("a worker process stopped before finishing its tasks") from None
+                raise SsgError("a worker process stopped before finishing its tasks (killed, out of memory?)") from None
             except BaseException:
                 self.close()
                 raise

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import threading
 
 import pytest
 
 from ssg import assemble, page_work, workers
+from ssg.errors import SsgError
 from tests.test_pipeline import DAY, MONDAY, add, mail, run, site, snapshot, week_of_mail
 
 
@@ -95,3 +97,17 @@ def _scaled(n: int) -> list[int]:
 def test_init_runs_in_each_worker_with_its_arguments():
     assert list(workers.ordered_map(_scaled, range(9), init=_init_twice, initargs=(3,))) == [n * 3 for n in range(9)]
     assert _factor == []  # only in the workers
+
+
+def _die_on_three(n: int) -> list[int]:
+    if n == 3:
+        os._exit(1)
+    return [n]
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang():
+    results = workers.ordered_map(_die_on_three, range(10), ahead=2)
+    procs = list(results.procs)
+    with pytest.raises(SsgError, match="worker process stopped"):
+        list(results)  # its last results may not have been sent: the error comes at the first one missing
+    assert not any(p.is_alive() for p in procs)
