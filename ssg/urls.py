@@ -80,7 +80,7 @@ def digests_year_path(year: int) -> str:
     return f"{DIGESTS}/{year:04d}/index.md"
 
 
-@functools.lru_cache(maxsize=1 << 16)  # pages ask for the year of the same dates again and again
+@functools.lru_cache(maxsize=1 << 14)  # pages ask for the year of the same dates again and again
 def year_of(ts: int) -> int:
     """UTC year of a timestamp, clamped like page dates (1970–9999)."""
     ts = min(max(ts, 0), 253402300799)
