@@ -8,8 +8,10 @@ the same as in this process) while the main process writes what comes back.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from ssg import assemble
@@ -23,7 +25,7 @@ from ssg.index import Index
 from ssg.model import Address
 from ssg.people_pages import authors_index, domains_index
 from ssg.workers import ordered_map, parallel
-from ssg.writer import ContentFile
+from ssg.writer import ContentFile, Staged, stage
 
 if TYPE_CHECKING:
     from ssg.pipeline import Touched
@@ -46,10 +48,21 @@ class Work:
     """What the run changed (which year pages are due)."""
     people: list[tuple[str, Address, tuple[str, ...], int, int]]
     """Everyone, as ``assemble.people_rows`` gives them."""
+    content: Path
+    """docs_dir: a page worker stages its pages into the batch ``writer.write_all``
+    is writing there (each path is made by one task only)."""
+    force: bool = False
+    """Overwrite hand edits (``write_all``'s ``force``)."""
+    parent: int = 0
+    """Process id of the main process (a worker stops staging when it is gone)."""
 
 
 _work: list[Work] = []
 """In a page worker: its Work, its Pages reading through its own index handle."""
+
+
+_folders: set[Path] = set()
+"""In a page worker: the staging folders it made."""
 
 
 def _page_worker(work: Work) -> None:
@@ -57,13 +70,18 @@ def _page_worker(work: Work) -> None:
     _work.append(work)
 
 
-def _page_chunk(task: tuple[str, list[str]]) -> list[ContentFile]:
-    """The pages of one task, in a worker: as the in-process path makes them."""
+def _page_chunk(task: tuple[str, list[str]]) -> list[Staged]:
+    """The pages of one task, in a worker, as the in-process path makes them,
+    staged for the batch (the main process only records what was decided)."""
     work = _work[0]
     kind, keys = task
-    if kind == "series":
-        return _series_chunk(work.pages, keys)
-    return list(_files(work, kind, keys))
+    files = _series_chunk(work.pages, keys) if kind == "series" else _files(work, kind, keys)
+    out = []
+    for f in files:
+        if os.getppid() != work.parent:  # the main process is gone: a later run owns the staging
+            os._exit(1)
+        out.append(stage(work.content, f, work.force, _folders))
+    return out
 
 
 def _files(work: Work, kind: str, keys: list[str]) -> Iterator[ContentFile]:
@@ -102,10 +120,11 @@ def _chunked(kind: str, keys: list[str], size: int) -> list[tuple[str, list[str]
     return [(kind, keys[i:i + size]) for i in range(0, len(keys), size)]
 
 
-def _run_pages(work: Work, sids: list[str], authors: list[str], domains: list[str]) -> Iterator[ContentFile]:
+def _run_pages(work: Work, sids: list[str], authors: list[str],
+               domains: list[str]) -> Iterator[ContentFile | Staged]:
     """Digest, series, author and domain pages, in that order.  Many series
-    pages (a big run): everything in worker processes, started at the call,
-    results in order; else in this process, one page at a time."""
+    pages (a big run): everything made and staged in worker processes, started
+    at the call, results in order; else in this process, one page at a time."""
     digests = sorted(work.digests)
     if len(sids) > assemble.STREAM_ABOVE and parallel():
         tasks = (_chunked("digests", digests, CHUNKS["digests"]) + _chunked("series", sids, SERIES_CHUNK)
@@ -124,9 +143,11 @@ def _in_process(work: Work, digests: list[str], sids: list[str], authors: list[s
     yield from _files(work, "domains", domains)
 
 
-def pages_for(cfg: Config, idx: Index, ids: Identities, touched: "Touched") -> Iterator[ContentFile]:
+def pages_for(cfg: Config, idx: Index, ids: Identities, touched: "Touched",
+              force: bool = False) -> Iterator[ContentFile | Staged]:
     """Every content file whose inputs changed in this run, plus the indexes,
-    one at a time (the writer stages each as it comes)."""
+    one at a time, for ``writer.write_all(docs_dir, …, force=force)``: the
+    writer stages each as it comes, or records what a worker staged."""
     pages = Pages(cfg, idx, ids)
     for sid in list(touched.series):  # every version's page lists all versions: a new one touches them all
         touched.series.update(v for v, _, _ in pages.versions(sid))
@@ -134,7 +155,7 @@ def pages_for(cfg: Config, idx: Index, ids: Identities, touched: "Touched") -> I
     content = cfg.path(cfg.docs_dir)
     fresh = Fresh(frozenset(written_digests), frozenset(touched.series), touched.collect, content)
     people = pages.people()
-    work = Work(pages, touched.digests, fresh, people)
+    work = Work(pages, touched.digests, fresh, people, content, force, os.getpid())
     files = _run_pages(work, sorted(touched.series), sorted(k for k in touched.authors if k),
                        sorted(d for d in touched.domains if d))  # may start working in other processes now
     try:

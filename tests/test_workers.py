@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 
 import pytest
@@ -111,3 +112,24 @@ def test_a_worker_that_dies_is_an_error_not_a_hang():
     with pytest.raises(SsgError, match="worker process stopped"):
         list(results)  # its last results may not have been sent: the error comes at the first one missing
     assert not any(p.is_alive() for p in procs)
+
+
+@pytest.mark.skipif(not workers.parallel(), reason="needs two CPUs")
+def test_pages_staged_by_workers_keep_hand_edits_unless_forced(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(MONDAY + 60 * DAY))
+    monkeypatch.setattr(assemble, "STREAM_ABOVE", 0)
+    monkeypatch.setattr(page_work, "SERIES_CHUNK", 2)
+    cfg = _archive(tmp_path)
+    assert run(cfg, "digest", "-q") == 0
+    content = tmp_path / "content"
+    pages = [sorted(content.glob(f"{d}/*.md"))[1] for d in ("series", "authors", "digests")]
+    edited = {p: p.read_text().replace("\n---\n", "\n---\n\nEditor's note.\n", 1) for p in pages}
+    for p, text in edited.items():
+        p.write_text(text)
+    shutil.rmtree(tmp_path / ".ssg-cache")  # everything again, in the workers
+    assert run(cfg, "digest", "-q") == 0
+    assert {p: p.read_text() for p in pages} == edited
+    assert not (content / ".ssg-txn").exists()
+    shutil.rmtree(tmp_path / ".ssg-cache")
+    assert run(cfg, "digest", "-q", "--force") == 0
+    assert not any("Editor's note" in p.read_text() for p in pages)
