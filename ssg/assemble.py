@@ -11,25 +11,21 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from collections import Counter, defaultdict
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import Any, Iterator
 
 from ssg import jsontext, urls
 from ssg.config import Config
-from ssg.content import Context, digest_page
+from ssg.content import Context
 from ssg.diffstat import format_diffstat
 from ssg.digest import Digest
-from ssg.home_pages import DigestRef, digests_index, digests_year_pages, home_page
+from ssg.home_pages import DigestRef
 from ssg.identity import Identities
 from ssg.index import Index
 from ssg.model import Address
-from ssg.people_pages import (DomainInfo, PatchRef, Person, SeriesRef, author_page, author_year_page, authors_index,
-                               domain_page, domain_year_page, domains_index)
+from ssg.people_pages import (DomainInfo, PatchRef, Person, SeriesRef, author_page, author_year_page, domain_page,
+                               domain_year_page)
 from ssg.series_page import SeriesPage, series_page
-from ssg.workers import ordered_map, parallel
 from ssg.writer import ContentFile
-
-if TYPE_CHECKING:
-    from ssg.pipeline import Touched
 
 
 def digest_json(d: Digest) -> dict[str, Any]:
@@ -151,16 +147,7 @@ class Pages:
         self.digests = idx.digests()
         self.titles = {d["path"]: d["data"]["title"] for d in self.digests}
 
-    def series_files(self, sids: list[str]) -> Iterator[ContentFile]:
-        """Series pages for ``sids`` (sorted); many at once are assembled in
-        worker processes (started at the call, results in order), each reading
-        its share of the index."""
-        if len(sids) <= STREAM_ABOVE or not parallel():
-            return self._series_stream(sids)
-        chunks = [sids[i:i + SERIES_CHUNK] for i in range(0, len(sids), SERIES_CHUNK)]
-        return ordered_map(_series_chunk, chunks, init=_series_worker, initargs=(self,))
-
-    def _series_stream(self, sids: list[str]) -> Iterator[ContentFile]:
+    def series_stream(self, sids: list[str]) -> Iterator[ContentFile]:
         """Series pages for ``sids`` in this process; many at once are read in
         one streaming pass over the index instead of one query each."""
         if len(sids) <= STREAM_ABOVE:
@@ -216,7 +203,7 @@ class Pages:
 
     def person(self, key: str, fresh: Fresh = EVERYTHING) -> tuple[Person, set[int]]:
         """The person's entries, newest first, and the years holding anything ``fresh``."""
-        subs = self.idx.messages_where("author_key", [key])
+        subs = self.idx.messages_where("author_key", [key], ("author", "title"))
         revs = self.idx.reviews_where("reviewer_key", [key])
         names = Counter(tuple(r["data"]["author"]) for r in subs) + Counter(tuple(r["data"]["reviewer"]) for r in revs)
         who = Address(*min(names, key=lambda n: (-names[n], n))) if names else Address("", "")
@@ -285,72 +272,8 @@ class Pages:
 
 
 STREAM_ABOVE = 200
-"""More series pages than this are assembled in one pass over the index (in workers)."""
-SERIES_CHUNK = 32
-"""Series pages per worker task."""
-_worker_pages: list[Pages] = []
-"""In a series worker: its Pages, reading through its own index handle."""
-
-
-def _series_worker(pages: Pages) -> None:
-    pages.idx = Index.reader(pages.idx.path)
-    _worker_pages.append(pages)
-
-
-def _series_chunk(sids: list[str]) -> list[ContentFile]:
-    """Series pages for some sorted ids, in a worker: as ``_series_stream``
-    (a series with no message rows gets no page)."""
-    pages = _worker_pages[0]
-    msgs: dict[str, list[dict[str, Any]]] = {}
-    for r in pages.idx.messages_where("series_id", sids):
-        msgs.setdefault(r["series_id"], []).append(r)
-    revs: dict[str, list[dict[str, Any]]] = {}
-    for r in pages.idx.reviews_where("series_id", sids):
-        revs.setdefault(r["series_id"], []).append(r)
-    where = pages.idx.series_digests(sids)
-    out = []
-    for sid in sids:
-        if sid in msgs:
-            f = pages.series_file(sid, msgs[sid], revs.get(sid, []), where)
-            if f:
-                out.append(f)
-    return out
-
-
-def pages_for(cfg: Config, idx: Index, ids: Identities, touched: "Touched") -> Iterator[ContentFile]:
-    """Every content file whose inputs changed in this run, plus the indexes,
-    one at a time (the writer stages each as it comes)."""
-    pages = Pages(cfg, idx, ids)
-    for sid in list(touched.series):  # every version's page lists all versions: a new one touches them all
-        touched.series.update(v for v, _, _ in pages.versions(sid))
-    series = pages.series_files(sorted(touched.series))  # may start working in other processes now
-    written_digests = set(touched.digests)
-    content = cfg.path(cfg.docs_dir)
-    fresh = Fresh(frozenset(written_digests), frozenset(touched.series), touched.collect, content)
-    try:
-        for path in sorted(written_digests):
-            d = touched.digests.pop(path)
-            yield digest_page(d, pages.ctx, cfg.digest.top)
-            yield json_file(path, d)
-        yield from series
-    finally:
-        getattr(series, "close")()  # stops the workers even if the writer gave up early
-    people = pages.people()
-    for key in sorted(k for k in touched.authors if k):
-        yield from pages.author_files(key, fresh)
-    for dom in sorted(d for d in touched.domains if d):
-        yield from pages.domain_files(dom, people, fresh)
-    domains: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for key, who, doms, subs, _ in people:
-        if subs and doms:
-            domains[doms[0]][0] += 1
-            domains[doms[0]][1] += subs
-    yield authors_index(people)
-    yield domains_index([(d, ids.organisation(d), n, c) for d, (n, c) in domains.items()])
-    refs = [r for r in pages.digest_refs() if r.path in written_digests or (content / r.path).is_file()]
-    yield digests_index(refs, cfg.archive.list)
-    yield from digests_year_pages(refs, cfg.archive.list)
-    yield home_page(refs, cfg.site_name, cfg.archive.list, cfg.site_description)
+"""More series pages than this are assembled in one pass over the index (or,
+with two CPUs, with the run's other pages in worker processes: ``page_work``)."""
 
 
 def stale_pages(content: Path, idx: Index, produced: set[str]) -> list[str]:

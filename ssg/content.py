@@ -8,6 +8,7 @@ the ``.md`` files; every field from mail goes through ``ssg.markup``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -31,6 +32,7 @@ class Context:
     """Show addresses as ``user at domain``."""
 
 
+@functools.lru_cache(maxsize=1 << 12)  # a person's page and its year pages show the same dates
 def iso(ts: int) -> str:
     """UTC ISO 8601 with a Z, clamped to a representable range."""
     ts = min(max(ts, 0), 253402300799)

@@ -237,6 +237,25 @@ class Index:
         """Message rows; ``fields`` names the ``data`` fields wanted (default: all)."""
         return self._where("messages", column, values, fields)
 
+    def message_tuples(self, column: str, values: Iterable[str], fields: tuple[str, ...]) -> list[tuple]:
+        """``(message_id, series_id, class, thread_root, date, *fields)`` of the
+        messages whose ``column`` is one of ``values``, ordered as ``messages_where``;
+        the ``data`` fields (scalars) as SQLite's ``json_extract`` gives them, no
+        JSON decoded in Python (the look-back of every range asks for many)."""
+        assert column in self._COLUMNS["messages"] and all(f.isidentifier() for f in fields)
+        wanted = sorted(set(v for v in values if v))
+        picked = "".join(f", json_extract(data, '$.{f}')" for f in fields)
+        out: list[tuple] = []
+        cur = self.db.cursor()
+        cur.row_factory = None  # plain tuples
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i:i + 500]
+            q = (f"SELECT message_id, series_id, class, thread_root, date{picked} FROM messages"
+                 f" WHERE {column} IN ({','.join('?' * len(chunk))})")
+            out.extend(cur.execute(q, chunk))
+        out.sort(key=lambda r: (r[4], r[0]))
+        return out
+
     def series_where(self, column: str, values: Iterable[str],
                      fields: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
         """Series rows; ``fields`` names the ``data`` fields wanted (default: all)."""

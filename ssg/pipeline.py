@@ -169,7 +169,8 @@ def run(cfg: Config, *, spec: str | None = None, every: str | None = None, force
         write: bool = True, log: Callable[[str], None] = print,
         progress: Callable[[int, int, str], None] | None = None) -> RunReport:
     """Digest every planned range, update the index, then write content/ in one batch."""
-    from ssg.assemble import pages_for, stale_pages
+    from ssg.assemble import stale_pages
+    from ssg.page_work import pages_for
 
     report = RunReport()
     content = cfg.path(cfg.docs_dir)
@@ -200,7 +201,7 @@ def run(cfg: Config, *, spec: str | None = None, every: str | None = None, force
 
         def removals(produced: set[str]) -> list[str]:
             return removed + (stale_pages(content, idx, produced) if touched.collect else [])
-        result = write_all(content, pages_for(cfg, idx, ids, touched), removals, force=force)
+        result = write_all(content, pages_for(cfg, idx, ids, touched, force), removals, force=force)
         report.timings["write"] = time.perf_counter() - t1
     report.written, report.unchanged = result.written, len(result.unchanged)
     report.kept, report.removed = result.kept, result.removed

@@ -26,15 +26,11 @@ PRIOR_FIELDS = ("version", "expected", "sender_id", "index")
 def _prior(idx: Index, mails: Sequence[Mail]) -> dict[str, PriorMessage]:
     own = {m.message_id for m in mails}
     refs = {r for m in mails for r in (*m.references, m.in_reply_to) if r and r not in own}
-    rows = idx.messages_where("message_id", refs, PRIOR_FIELDS) + idx.messages_where("thread_root", refs, PRIOR_FIELDS)
-    out = {}
-    for r in rows:
-        d = r["data"]
-        out[r["message_id"]] = PriorMessage(
-            message_id=r["message_id"], series_id=r["series_id"], cls=r["class"], thread_root=r["thread_root"],
-            version=d.get("version", "1"), expected=d.get("expected"), sender=d.get("sender_id", ""),
-            date=r["date"], index=d.get("index"))
-    return out
+    rows = (idx.message_tuples("message_id", refs, PRIOR_FIELDS)
+            + idx.message_tuples("thread_root", refs, PRIOR_FIELDS))
+    return {mid: PriorMessage(message_id=mid, series_id=sid, cls=cls, thread_root=root, version=version,
+                              expected=expected, sender=sender, date=date, index=index)
+            for mid, sid, cls, root, date, version, expected, sender, index in rows}
 
 
 _RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(revisions.SeriesRecord))

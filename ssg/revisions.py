@@ -63,6 +63,7 @@ def version_key(version: str) -> tuple[int, ...]:
     return parts or (1,)
 
 
+@lru_cache(maxsize=1 << 14)  # each range asks again for the titles of the series it links
 def title_key(title: str) -> str:
     """Lower-case title with bracket prefixes, a trailing ``(vN)`` hint, punctuation
     and extra whitespace removed."""
@@ -70,6 +71,7 @@ def title_key(title: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
 
 
+@lru_cache(maxsize=1 << 14)
 def person_key(address: Address) -> str:
     """Identity key of an address (normalised e-mail, else ``name:`` + name)."""
     if address.email:
@@ -77,6 +79,7 @@ def person_key(address: Address) -> str:
     return "name:" + identity.normalise_name(address.name)
 
 
+@lru_cache(maxsize=1 << 14)
 def name_key(address: Address) -> str:
     """Normalised display name, or empty when it is missing or an address."""
     name = identity.normalise_name(address.name)

@@ -7,6 +7,7 @@ ranges), stable across rebuilds, collision-free, and never contain an address.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import posixpath
 import re
@@ -79,6 +80,7 @@ def digests_year_path(year: int) -> str:
     return f"{DIGESTS}/{year:04d}/index.md"
 
 
+@functools.lru_cache(maxsize=1 << 14)  # pages ask for the year of the same dates again and again
 def year_of(ts: int) -> int:
     """UTC year of a timestamp, clamped like page dates (1970–9999)."""
     ts = min(max(ts, 0), 253402300799)
@@ -93,7 +95,14 @@ def relative(from_path: str, to_path: str) -> str:
         if here == there:
             return name
         return ("../" if here else "") + to_path
-    return posixpath.relpath(to_path, here or ".")
+    start = here.split("/") if here else []
+    target = to_path.split("/")
+    if any(p in ("", ".", "..") for p in (*start, *target)):
+        return posixpath.relpath(to_path, here or ".")
+    n = 0  # what posixpath.relpath does, without asking for the working directory
+    while n < len(start) and n < len(target) and start[n] == target[n]:
+        n += 1
+    return "/".join([".."] * (len(start) - n) + target[n:]) or "."
 
 
 def message_url(archive_url: str, message_id: str) -> str:

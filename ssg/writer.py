@@ -32,6 +32,17 @@ class ContentFile:
 
 
 @dataclass(frozen=True, slots=True)
+class Staged:
+    """A file already decided about (and staged when it is to be written) by
+    ``stage``, in a worker process: ``write_all`` only records it."""
+
+    path: str
+    """Path under docs_dir, as the ``ContentFile``'s."""
+    decision: str
+    """``write`` (staged), ``same`` or ``keep``."""
+
+
+@dataclass(frozen=True, slots=True)
 class WriteReport:
     written: tuple[str, ...] = ()
     unchanged: tuple[str, ...] = ()
@@ -80,10 +91,13 @@ def recover(root: Path) -> None:
     journal.recover(root / TXN_DIR, root)
 
 
-def _write(path: Path, data: bytes) -> None:
+def _write(path: Path, data: bytes, folders: set[Path]) -> None:
     """Write a staged file; only the journal is synced (a killed process loses
-    nothing the kernel already has; the journal decides what the batch is)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    nothing the kernel already has; the journal decides what the batch is).
+    ``folders``: staging folders made so far in this batch (made once each)."""
+    if path.parent not in folders:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        folders.add(path.parent)
     with open(path, "wb") as f:
         f.write(data)
 
@@ -104,6 +118,17 @@ def _decide(root: Path, f: ContentFile, force: bool) -> str:
     return "write"
 
 
+def stage(root: Path, f: ContentFile, force: bool, folders: set[Path]) -> Staged:
+    """Decide about one file of the batch ``write_all`` is about to receive and
+    stage it when it is to be written.  ``folders``: staging folders made so far
+    (by this process).  Several processes may stage files of one batch; only
+    ``write_all`` journals and commits it."""
+    decision = _decide(root, f, force)
+    if decision == "write":
+        _write(journal.staged(root / TXN_DIR, f.path), f.text.encode("utf-8", "surrogatepass"), folders)
+    return Staged(f.path, decision)
+
+
 def _removals(root: Path, remove: Iterable[str], force: bool) -> tuple[list[str], list[str]]:
     gone, kept = [], []
     for rel in sorted(set(remove)):
@@ -117,21 +142,22 @@ def _removals(root: Path, remove: Iterable[str], force: bool) -> tuple[list[str]
     return gone, kept
 
 
-def write_all(root: Path, files: Iterable[ContentFile],
+def write_all(root: Path, files: Iterable[ContentFile | Staged],
               remove: Iterable[str] | Callable[[set[str]], Iterable[str]] = (),
               force: bool = False) -> WriteReport:
     """Write a batch atomically: each file is staged as it comes (so a batch of
     thousands of pages never sits in memory), then the journal is written and
     the staged files renamed into place.  ``remove`` may be a function of the set
-    of paths produced, for pages nothing produces any more."""
+    of paths produced, for pages nothing produces any more.  ``files`` may hold
+    ``Staged`` records of files other processes staged (``stage``, same
+    ``force``) once this call has started iterating them."""
     recover(root)
     txn = root / TXN_DIR
     seen: dict[str, list[str]] = {"write": [], "same": [], "keep": []}
+    folders: set[Path] = set()
     for f in files:
-        decision = _decide(root, f, force)
-        seen[decision].append(f.path)
-        if decision == "write":
-            _write(journal.staged(txn, f.path), f.text.encode("utf-8", "surrogatepass"))
+        done = f if isinstance(f, Staged) else stage(root, f, force, folders)
+        seen[done.decision].append(done.path)
     produced = set(seen["write"]) | set(seen["same"]) | set(seen["keep"])
     gone, kept = _removals(root, remove(produced) if callable(remove) else remove, force)
     report = WriteReport(tuple(seen["write"]), tuple(seen["same"]), tuple(sorted(seen["keep"] + kept)),
