@@ -34,6 +34,9 @@ PARALLEL_MIN = 400
 """A full pass with at least this many pages to parse (not in the cache) runs in two processes."""
 WARM_MIN = 40
 """An update with at least this many changed pages parses them in two processes first."""
+TARGETS_MEMO = 20_000
+"""Link targets remembered by (directory, href); past this the memo starts over (memory stays flat)."""
+_NOT_YET = object()
 _LAZY = {"make_markdown", "parse_page", "url_of", "output_of", "NAV", "NAV_SOURCES"}
 
 
@@ -304,9 +307,12 @@ class Renderer:
         if not href or href[0] in "#?":
             return self.pagelib.target(src, href, self.state.pages)
         memo = (src[:src.rfind("/") + 1], href)
-        if memo not in self._targets:
-            self._targets[memo] = self.pagelib.target(src, href, self.state.pages)
-        return self._targets[memo]
+        found = self._targets.get(memo, _NOT_YET)
+        if found is _NOT_YET:
+            if len(self._targets) >= TARGETS_MEMO:
+                self._targets.clear()  # bounded: the hot targets (people, domains) come back at once
+            found = self._targets[memo] = self.pagelib.target(src, href, self.state.pages)
+        return found
 
     def _unlink(self, src: str) -> None:
         for key in self.state.targets.pop(src, ()):

@@ -121,17 +121,24 @@ def _child(renderer, conn, chunk: list[str]) -> None:
             if renderer.cache.root is not None:
                 page.parts = None  # the body waits in the cache until this page is rendered (flat memory)
         conn.send(("light", {s: replace(page, parts=None) for s, page in mine.items()}))
-        renderer.store.memo.clear()  # its facts repeat the pages' (links above all); only a parse cache
+        keep = renderer.cache.root is None  # no cache to bring a page's facts back from: keep them
+        if not keep:
+            renderer.store.memo.clear()  # its facts repeat the pages' (links above all); only a parse cache
         src = ""
-        pages = conn.recv()
-        pages.update(mine)  # the parent's copies of this share's pages are dropped here
-        renderer.state.pages = pages
-        del pages, mine
+        renderer.state.pages = conn.recv()  # every page as others need it (anchors), this share's too
+        if keep:
+            renderer.state.pages.update(mine)
+        else:  # each page of the share is brought back whole for its render, then let go again
+            renderer.state.lite.update(chunk)
+        del mine
         renderer._feed_srcs = set()  # the parent renders the feed (from the cache)
         st, made = renderer.state, set()
         for src in chunk:
             renderer._render(src)
             flush(renderer, made)
+            if not keep:
+                st.pages[src] = _slim(st.pages[src])
+                st.lite.add(src)
         conn.send(("done", (st.outputs, st.page_problems, st.written)))
     except BaseException as exc:  # report, never hang the parent
         if isinstance(exc, RenderError):
@@ -175,6 +182,11 @@ def _receive(conn, expected: str):
     return payload
 
 
+def _slim(page):
+    """What rendering another page needs of a page: that it exists, its URL and anchors."""
+    return replace(page, meta={}, links=(), hrefs=(), toc=(), problems=(), parts=None)
+
+
 def run_workers(renderer, shares: list[list[str]]) -> None:
     """Full pass in ``workers`` forked processes that write their own pages; output identical to the serial pass."""
     ctx = multiprocessing.get_context("fork")
@@ -192,8 +204,11 @@ def run_workers(renderer, shares: list[list[str]]) -> None:
             renderer.state.pages.update(_receive(conn, "light"))
         renderer.state.pages = dict(sorted(renderer.state.pages.items()))
         renderer._relink(set(renderer.state.pages))
-        # what a worker needs of the pages it does not render: that they exist, their anchors
-        others = {src: replace(page, links=(), hrefs=(), toc=()) for src, page in renderer.state.pages.items()}
+        renderer._targets.clear()
+        # linked: from here on the parent needs no page's links (the feed brings its pages back whole)
+        renderer.state.pages = _light(renderer.state).pages
+        renderer.state.lite = set(renderer.state.pages)
+        others = {src: _slim(page) for src, page in renderer.state.pages.items()}
         for conn, _ in links:
             conn.send(others)
         del others
