@@ -80,7 +80,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     rc = 0
     if cfg.archive.path and not args.no_digest:
-        rc = _digest(cfg, args, say)
+        from ssg import apart
+
+        rc = apart.call(_digest, cfg, args, say, debug=getattr(args, "debug", False))
     report = render.build(cfg, strict=cfg.strict, log=say)
     errors = [p for p in report.problems]
     for p in errors[:20]:

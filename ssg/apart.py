@@ -1,0 +1,84 @@
+"""Run one step in a forked child process, so that its memory is the system's again when it ends.
+
+``ssg build`` digests in a child before it renders: the digest half leaves a
+fragmented heap behind (freed by Python, not given back), which the render
+half's forked workers would share and the build's peak memory would count.
+The child dies with its parent (``PR_SET_PDEATHSIG``), so a killed build never
+leaves a digest running on its own.  Where ``fork`` does not exist, or
+``sys.stdout``/``sys.stderr`` were replaced (their output would stay in the
+child), the step simply runs in this process.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import sys
+import traceback
+from typing import Any, Callable
+
+from ssg import errors
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the child may outlive a killed parent
+        pass
+
+
+def call(step: Callable[..., Any], *args: Any, debug: bool = False) -> Any:
+    """``step(*args)`` in a forked child: its (picklable) value, or its SsgError raised again here."""
+    if not hasattr(os, "fork") or sys.stdout is not sys.__stdout__ or sys.stderr is not sys.__stderr__:
+        return step(*args)  # output captured in this process (an embedding, a test) would be lost in a child
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    parent = os.getpid()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        os.close(read)
+        _die_with_parent()
+        reply: tuple = ("crash", "the parent was gone")
+        try:
+            if os.getppid() == parent:
+                reply = ("value", step(*args))
+        except errors.SsgError as exc:
+            if debug:
+                traceback.print_exc()
+            reply = ("error", type(exc).__name__, exc.message, exc.location)
+        except KeyboardInterrupt:
+            reply = ("interrupt",)
+        except BaseException as exc:  # reported by the parent, like any crash of a step
+            if debug:
+                traceback.print_exc()
+            reply = ("crash", repr(exc))
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(pickle.dumps(reply))
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if not data:
+        how = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"status {os.waitstatus_to_exitcode(status)}"
+        raise errors.SsgError(f"the {getattr(step, '__name__', 'step').strip('_')} process died ({how})")
+    reply = pickle.loads(data)  # from our own child, through our own pipe
+    if reply[0] == "value":
+        return reply[1]
+    if reply[0] == "interrupt":
+        raise KeyboardInterrupt
+    if reply[0] == "error":
+        kind = getattr(errors, reply[1], errors.SsgError)
+        kind = kind if isinstance(kind, type) and issubclass(kind, errors.SsgError) else errors.SsgError
+        raise kind(reply[2], location=reply[3])
+    raise errors.SsgError(f"{getattr(step, '__name__', 'step').strip('_')} failed: {reply[1]}")
