@@ -5,43 +5,24 @@ markdown-it-py spends most of a build tokenizing in pure Python.  markdown-it-py
 ``parse`` turns that tree into exactly what ``pages.parse_text`` makes with
 markdown-it-py: the same body HTML (our fences, ``{#id}`` heading ids, GitHub-style
 heading anchors, link targets left as holes), the same anchors, links with their
-lines, and table of contents.  Whatever the tree cannot reproduce exactly (braces
-right after a link or code span, which the attrs plugin reads; link schemes we refuse;
-a ``{#`` in a heading that is not a plain trailing id; a node we do not know) makes
-``parse`` answer None, and the caller uses markdown-it-py.  Without the package (no
-wheel for the platform) every page goes that way.  ``tests/test_md_native.py`` holds
-the two paths to the same output on generated and real pages.
+lines, and table of contents.  Text ``md_guard`` does not trust it with, and whatever
+the tree cannot reproduce exactly (link schemes we refuse; a ``{#`` in a heading that
+is not a plain trailing id; emphasis delimiters left unpaired or next to non-ASCII;
+a node we do not know), makes ``parse`` answer None, and the caller uses
+markdown-it-py.  ``tests/test_md_native.py`` holds the two paths to the same output
+on generated and real pages.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from functools import lru_cache
 from typing import Any, Callable
 
 from markdown_it.common.utils import escapeHtml
 from mdit_py_plugins.anchors.index import slugify, unique_slug
 
-try:
-    import markdown_it_pyrs
-except ImportError:  # pragma: no cover - no wheel for this platform
-    markdown_it_pyrs = None
+from ssg import md_guard
 
-RULES = ("blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph", "reference",
-         "autolink", "backticks", "emphasis", "entity", "escape", "image", "link", "newline",
-         "table", "front_matter")
-"""CommonMark without raw HTML (html is off in ``pages.make_markdown``), tables, front matter."""
-_QUOTE_LINE = re.compile(r"\n[ \t]*>")
-_LAZY = re.compile(r"^[ \t]*>[^\n]*\n(?![ \t]*(?:>|\n|$))", re.M)
-"""A quote line followed by an unquoted one: lazy continuation, where the two parsers disagree on lists."""
-_CODE_IN_LABEL = re.compile(r"\[[^\]\n]*`")
-"""A backtick inside brackets: markdown-it-pyrs pairs code spans in link labels differently (or panics)."""
-_DELIMITER_ROW = re.compile(r"\n[ \t]*[-:][-:| \t]*(?=\n|\Z)")
-"""A line that could be a table delimiter row without a leading pipe."""
-_ODD_SPACE = "\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007" \
-             "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-"""Whitespace that Python's ``str.strip`` removes and markdown-it-pyrs keeps (markdown-it-py strips lines with it)."""
 _FREE_UNDERSCORE = re.compile(r"(?<!\w)_|_(?!\w)")
 """An ``_`` not inside a word: left in a text node, a delimiter the parsers may pair differently."""
 _REFUSED = ("javascript:", "vbscript:", "file:", "data:")
@@ -53,22 +34,10 @@ _OWN_RULE = frozenset({"fence", "code_block"})
 """Blocks markdown-it renders with their own rule, not ``renderToken`` (no newline after a hidden token)."""
 _ALIGN = {"left": ' style="text-align:left"', "right": ' style="text-align:right"',
           "center": ' style="text-align:center"'}
-_parser = None
 
 
 class _Unsupported(Exception):
     """The page uses something only markdown-it-py renders exactly."""
-
-
-def available() -> bool:
-    return markdown_it_pyrs is not None
-
-
-def _md():
-    global _parser
-    if _parser is None:
-        _parser = markdown_it_pyrs.MarkdownIt("zero").enable_many(list(RULES))
-    return _parser
 
 
 def parse(text: str, fence: Callable[[str, str], str]) -> dict[str, Any] | None:
@@ -77,59 +46,15 @@ def parse(text: str, fence: Callable[[str, str], str]) -> dict[str, Any] | None:
     ``text`` is already normalised (LF line ends, no NUL); ``fence(info, content)``
     is the HTML of a fenced block.
     """
-    if markdown_it_pyrs is None or not _plain_enough(text):
+    if not md_guard.available() or not md_guard.plain_enough(text):
         return None
-    tree = _tree(text)
+    tree = md_guard.tree(text)
     if tree is None:
         return None
     try:
         return _Walk(text, fence).run(tree)
     except _Unsupported:
         return None
-
-
-def _plain_enough(text: str) -> bool:
-    """No construct (found in the text) on which the two parsers are known to differ."""
-    brace = text.find("{")
-    while brace >= 0:
-        if brace and text[brace - 1] in ")`>]":
-            return False  # attributes after an inline element (attrs plugin)
-        brace = text.find("{", brace + 1)
-    if ">" in text and (text.lstrip(" \t").startswith(">") or _QUOTE_LINE.search(text)) and _LAZY.search(text):
-        return False
-    if "`" in text and _CODE_IN_LABEL.search(text):
-        return False
-    if "|" in text:
-        for row in _DELIMITER_ROW.finditer(text):
-            if "|" in text[text.rfind("\n", 0, row.start()) + 1:row.start()]:
-                return False  # a table for one parser, not for the other
-    return text.isascii() or not any(space in text for space in _ODD_SPACE)
-
-
-def _tree(text: str):
-    """The syntax tree, or None when markdown-it-pyrs panics (it does on ``[`` then a lone backtick).
-
-    A panic arrives as pyo3's PanicException (a BaseException); Rust prints its
-    message on file descriptor 2 first, so that is pointed at /dev/null meanwhile.
-    """
-    saved = os.dup(2)
-    try:
-        os.dup2(_devnull(), 2)
-        try:
-            return _md().tree(text)
-        finally:
-            os.dup2(saved, 2)
-    except BaseException as exc:
-        if type(exc).__name__ != "PanicException":
-            raise
-        return None
-    finally:
-        os.close(saved)
-
-
-@lru_cache(maxsize=1)
-def _devnull() -> int:
-    return os.open(os.devnull, os.O_WRONLY)
 
 
 def _content(node) -> list:

@@ -6,12 +6,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ssg import md_native, pages
+from ssg import md_guard, md_native, pages
 
 PLAIN = pages.make_markdown(fast=False)
 FAST = pages.make_markdown()
 
-pytestmark = pytest.mark.skipif(not md_native.available(), reason="no markdown-it-pyrs wheel")
+pytestmark = pytest.mark.skipif(not md_guard.available(), reason="no markdown-it-pyrs wheel")
 
 
 def native(text: str) -> bool:
@@ -121,7 +121,7 @@ def test_inline_same_as_markdown_it(text, blocks):
 
 
 def test_without_the_package_every_page_goes_to_markdown_it(monkeypatch):
-    monkeypatch.setattr(md_native, "markdown_it_pyrs", None)
+    monkeypatch.setattr(md_guard, "markdown_it_pyrs", None)
     text = "---\ntitle: t\n---\n# T\n\n[a](b.md)"
     assert md_native.parse(text, pages.fence_html) is None
     assert pages.parse_text(FAST, text, native=True) == pages.parse_text(PLAIN, text)
@@ -129,7 +129,7 @@ def test_without_the_package_every_page_goes_to_markdown_it(monkeypatch):
 
 def test_rust_panic_is_a_fallback_and_silent(capfd):
     text = "---\ntitle: t\n---\nA [` lone backtick in brackets\n"
-    assert md_native._tree("[`") is None  # markdown-it-pyrs 0.4 panics on this
+    assert md_guard.tree("[`") is None  # markdown-it-pyrs 0.4 panics on this
     assert pages.parse_text(FAST, text, native=True) == pages.parse_text(PLAIN, text)
     assert capfd.readouterr().err == ""
 
