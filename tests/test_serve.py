@@ -554,7 +554,7 @@ def test_cli_serve_stops_cleanly_on_ctrl_c(tmp_path):
     (tmp_path / "ssg.toml").write_text('site_name = "T"\nsite_url = "https://example.org/demo/"\n')
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
-    env = dict(os.environ, TMPDIR=str(tmpdir), PYTHONUNBUFFERED="1")
+    env = dict(os.environ, TMPDIR=str(tmpdir), PYTHONUNBUFFERED="1", PYTHONFAULTHANDLER="1")
     proc = subprocess.Popen([sys.executable, "-m", "ssg", "serve", "-a", "127.0.0.1:0",
                              "-f", str(tmp_path / "ssg.toml")], cwd=tmp_path, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -579,7 +579,12 @@ def test_cli_serve_stops_cleanly_on_ctrl_c(tmp_path):
         conn.close()
         assert r.status in (200, 500) and SCRIPT_MARK in body  # 500: the renderer's error page
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(10) == 0
+        try:
+            assert proc.wait(20) == 0
+        except subprocess.TimeoutExpired:  # show where it hangs: faulthandler dumps every thread on SIGABRT
+            proc.send_signal(signal.SIGABRT)
+            rest = proc.communicate(timeout=10)[0]
+            pytest.fail(f"serve did not stop on SIGINT within 20 s; its threads:\n{rest[-6000:]}")
         assert list(tmpdir.iterdir()) == []
     finally:
         if proc.poll() is None:
