@@ -555,9 +555,12 @@ def test_cli_serve_stops_cleanly_on_ctrl_c(tmp_path):
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
     env = dict(os.environ, TMPDIR=str(tmpdir), PYTHONUNBUFFERED="1", PYTHONFAULTHANDLER="1")
+    # default SIGINT in the child: a test run started in the background (``cmd &`` in a script)
+    # ignores SIGINT, and an ignored signal stays ignored across exec
     proc = subprocess.Popen([sys.executable, "-m", "ssg", "serve", "-a", "127.0.0.1:0",
                              "-f", str(tmp_path / "ssg.toml")], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         url = ""
         end = time.monotonic() + 30
