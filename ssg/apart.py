@@ -69,9 +69,11 @@ def call(step: Callable[..., Any], *args: Any, debug: bool = False) -> Any:
     with os.fdopen(read, "rb") as pipe:
         data = pipe.read()
     _, status = os.waitpid(pid, 0)
+    what = getattr(step, "__name__", "step").strip("_")
     if not data:
-        how = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"status {os.waitstatus_to_exitcode(status)}"
-        raise errors.SsgError(f"the {getattr(step, '__name__', 'step').strip('_')} process died ({how})")
+        how = (f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status)
+               else f"status {os.waitstatus_to_exitcode(status)}")
+        raise errors.SsgError(f"the {what} process died ({how})")
     reply = pickle.loads(data)  # from our own child, through our own pipe
     if reply[0] == "value":
         return reply[1]
@@ -81,4 +83,4 @@ def call(step: Callable[..., Any], *args: Any, debug: bool = False) -> Any:
         kind = getattr(errors, reply[1], errors.SsgError)
         kind = kind if isinstance(kind, type) and issubclass(kind, errors.SsgError) else errors.SsgError
         raise kind(reply[2], location=reply[3])
-    raise errors.SsgError(f"{getattr(step, '__name__', 'step').strip('_')} failed: {reply[1]}")
+    raise errors.SsgError(f"{what} failed: {reply[1]}")

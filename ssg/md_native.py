@@ -25,8 +25,6 @@ from ssg import md_guard
 
 _FREE_UNDERSCORE = re.compile(r"(?<!\w)_|_(?!\w)")
 """An ``_`` not inside a word: left in a text node, a delimiter the parsers may pair differently."""
-_REFUSED = ("javascript:", "vbscript:", "file:", "data:")
-"""Link schemes ``pages`` refuses (markdown-it-pyrs lets ``data:`` images through)."""
 _HEADING_ID = re.compile(r"[ \t]*\{#([A-Za-z0-9_][\w:.-]*)\}[ \t]*$")
 _INLINE = frozenset({"text", "text_special", "softbreak", "hardbreak", "em", "strong", "code_inline",
                      "link", "image", "autolink"})
@@ -40,11 +38,12 @@ class _Unsupported(Exception):
     """The page uses something only markdown-it-py renders exactly."""
 
 
-def parse(text: str, fence: Callable[[str, str], str]) -> dict[str, Any] | None:
+def parse(text: str, fence: Callable[[str, str], str], valid_link: Callable[[str], bool]) -> dict[str, Any] | None:
     """Front matter text, body parts and hrefs, anchors, links, toc of ``text``; None: use markdown-it-py.
 
     ``text`` is already normalised (LF line ends, no NUL); ``fence(info, content)``
-    is the HTML of a fenced block.
+    is the HTML of a fenced block; ``valid_link(url)`` is markdown-it-py's link check
+    (markdown-it-pyrs lets some links through that it refuses, ``data:`` images).
     """
     if not md_guard.available() or not md_guard.plain_enough(text):
         return None
@@ -52,7 +51,7 @@ def parse(text: str, fence: Callable[[str, str], str]) -> dict[str, Any] | None:
     if tree is None:
         return None
     try:
-        return _Walk(text, fence).run(tree)
+        return _Walk(text, fence, valid_link).run(tree)
     except _Unsupported:
         return None
 
@@ -70,11 +69,11 @@ def _text(node) -> str:
     return content
 
 
-def _text_of(node, breaks: bool, nested: bool = False) -> str:
+def _text_of(nodes, breaks: bool, nested: bool = False) -> str:
     """Text of inline nodes as markdown-it-py joins it: heading titles (no breaks, no images) or image
     alts; inside an image in an alt (``nested``) escapes and entities are left out, as it does."""
     out = []
-    for child in node.children:
+    for child in nodes:
         name = child.name
         if name == "text":
             out.append(_text(child))
@@ -87,16 +86,17 @@ def _text_of(node, breaks: bool, nested: bool = False) -> str:
             if breaks:
                 out.append("\n")
         elif name != "image" or breaks:
-            out.append(_text_of(child, breaks, nested or name == "image"))
+            out.append(_text_of(child.children, breaks, nested or name == "image"))
     return "".join(out)
 
 
 class _Walk:
     """One page's tree → HTML pieces (``None`` marks a link hole) and facts."""
 
-    def __init__(self, text: str, fence: Callable[[str, str], str]) -> None:
+    def __init__(self, text: str, fence: Callable[[str, str], str], valid_link: Callable[[str], bool]) -> None:
         self.data = text.encode("utf-8")
         self.fence = fence
+        self.valid_link = valid_link
         self.out: list[Any] = []
         self.hrefs: list[str] = []
         self.links: list[tuple[str, int]] = []
@@ -201,8 +201,8 @@ class _Walk:
             given = found.group(1)
             rest = last.meta["content"][:found.start()]
             children[-1] = rest
-        self.headings.append((len(self.out), given, "", level))
-        self.out.append("")
+        index = len(self.out)
+        self.out.append("")  # the opening tag, once ``_ids`` knows every heading's id
         line = self.line(start)
         title = []
         for child in children:
@@ -212,9 +212,8 @@ class _Walk:
                     title.append(child)
             else:
                 self.inline((child,), line)
-                title.append(_text_of_one(child))
-        index, _, _, _ = self.headings[-1]
-        self.headings[-1] = (index, given, "".join(title), level)
+                title.append(_text_of((child,), False))
+        self.headings.append((index, given, "".join(title), level))
         self.out.append(f"</h{level}>\n")
 
     def list(self, node) -> None:
@@ -321,7 +320,7 @@ class _Walk:
                 meta = node.meta
                 self._hole(meta["url"], line, '<img src="')
                 title = meta.get("title")
-                out.append(f'" alt="{escapeHtml(_text_of(node, True))}"')
+                out.append(f'" alt="{escapeHtml(_text_of(node.children, True))}"')
                 out.append(f' title="{escapeHtml(title)}" />' if title else " />")
             else:
                 raise _Unsupported(name)
@@ -341,21 +340,10 @@ class _Walk:
                 raise _Unsupported("non-ASCII next to an emphasis delimiter")
 
     def _hole(self, url: str, line: int, before: str) -> None:
-        if url.strip().lower().startswith(_REFUSED) or "%0A" in url:
+        if not self.valid_link(url) or "%0A" in url:
             raise _Unsupported(url)  # markdown-it-py keeps it as text
         self.out.append(before)
         self.out.append(None)
         self.hrefs.append(url)
         self.links.append((url, line))
 
-
-def _text_of_one(node) -> str:
-    """Heading-title text of one inline node (text and code only, images left out)."""
-    name = node.name
-    if name in ("text", "text_special"):
-        return node.meta["content"]
-    if name == "code_inline":
-        return "".join(c.meta["content"] for c in node.children)
-    if name in ("softbreak", "hardbreak", "image"):
-        return ""
-    return _text_of(node, False)
