@@ -156,9 +156,9 @@ class Renderer:
         # keys only: holding every text (tens of MB, up to 4 bytes a character) would be
         # copied into each worker; they read their pages again (from the page cache)
         keys = {src: render_cache.text_key(store.read(src, path)) for src, path in pages.items()}
-        fresh, rest, seen = [], [], set()  # pages to parse (first of each text not in the cache), the rest
-        for src in sorted(pages):
-            (fresh if keys[src] not in seen and not self.cache.has(keys[src]) else rest).append(src)
+        fresh, rest, seen = [], [], self.cache.known(set(keys.values()))  # pages to parse (first of
+        for src in sorted(pages):  # each text not in the cache), the rest
+            (fresh if keys[src] not in seen else rest).append(src)
             seen.add(keys[src])
         workers = self._workers(len(fresh))
         if workers > 1:  # spread the parsing evenly, then the rest
@@ -464,6 +464,7 @@ class Renderer:
         return tuple(sorted(every, key=lambda p: (p.path, p.line, p.code, p.detail)))
 
     def _finish(self, start: float, rendered: int, *, full: bool) -> BuildReport:
+        self.cache.flush()
         problems = self.problems()
         if self.strict and problems:
             lines = "\n".join(f"  {p}" for p in problems[:20])

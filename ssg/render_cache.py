@@ -1,6 +1,6 @@
 """The persistent render cache under ``cache_dir/render/``: parsed pages, keyed by text and engine.
 
-- ``pages/<key>.page``: the facts ``pages.parse_text`` made of one page text (the
+- ``pages.sqlite3``: the facts ``pages.parse_text`` made of each page text (the
   body last, read only when the page is rendered again), keyed by a
   hash of that text and the engine (ssg's render code, markdown-it, its plugins,
   Pygments, PyYAML).  An entry carries its key and a checksum; one that does not
@@ -15,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+import sqlite3
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -105,28 +107,103 @@ def _unseal(data: bytes) -> bytes | None:
 class PageCache:
     """Parsed page facts by text key; ``root=None`` disables it.
 
-    One file per page text: a header line (format, length and checksum of the facts,
-    checksum of the body), the facts as JSON (naming their key), then the body.
-    Files are written in place, not renamed: a reader that sees a half-written
-    file fails the checksum and parses the page itself.
+    One SQLite file (``pages.sqlite3``, WAL) holds an entry per page text: a header
+    line (format, length and checksum of the facts, checksum of the body), the facts
+    as JSON (naming their key), then the body.  Entries are written in batches of a
+    transaction (``flush``; readers of this process see the pending ones), so a full
+    build creates one file, not one per page: creating thousands of files is
+    much of a build's system time.  Every process opens its own connection (forked
+    workers never use their parent's).  An entry that does not verify, decode or fit
+    is a miss, and a database that cannot be opened or read is an empty cache,
+    never an error.
     """
+
+    FILE = "pages.sqlite3"
+    BATCH = 64
+    BATCH_BYTES = 4 << 20
 
     def __init__(self, root: Path | None) -> None:
         self.root = root
         self.hits = 0
         self.misses = 0
-        self._made: set[Path] = set()
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0
+        self._broken = False
+        self._pending: dict[str, bytes] = {}
+        self._pending_bytes = 0
 
-    def _path(self, key: str) -> Path:
-        return self.root / "pages" / key[:2] / f"{key}.page"
+    def _conn(self) -> sqlite3.Connection | None:
+        if self.root is None or self._broken:
+            return None
+        if self._db is not None and self._pid == os.getpid():
+            return self._db
+        self._db, self._pid = None, os.getpid()  # a parent's connection is never used after fork
+        for attempt in (1, 2):
+            try:
+                self.root.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(self.root / self.FILE, timeout=60, isolation_level=None,
+                                     check_same_thread=False)
+                db.execute("pragma journal_mode=wal")
+                db.execute("pragma synchronous=normal")
+                db.execute("create table if not exists page (key text primary key, data blob not null)")
+                self._db = db
+                return db
+            except sqlite3.OperationalError:  # cannot open, locked for long: go without
+                break
+            except sqlite3.DatabaseError:  # not a database (damaged, foreign): it is only a cache
+                if attempt == 1 and not self._remove():
+                    break
+            except OSError:
+                break
+        self._broken = True
+        return None
 
-    def has(self, key: str) -> bool:
-        """Whether an entry exists (it may still turn out corrupt)."""
-        return self.root is not None and self._path(key).is_file()
+    def _remove(self) -> bool:
+        """Delete a damaged database (the next connection starts an empty one)."""
+        if self._db is not None:
+            self._db.close()
+        self._db = None
+        try:
+            for suffix in ("", "-wal", "-shm"):
+                (self.root / (self.FILE + suffix)).unlink(missing_ok=True)
+        except OSError:
+            return False
+        return True
+
+    def _failed(self, exc: sqlite3.Error) -> None:
+        """A read or write failed: a damaged database is removed, anything else only costs speed."""
+        if not isinstance(exc, sqlite3.OperationalError) and isinstance(exc, sqlite3.DatabaseError):
+            self._remove()
+
+    def _entry(self, key: str) -> bytes | None:
+        if key in self._pending:
+            return self._pending[key]
+        db = self._conn()
+        if db is None:
+            return None
+        try:
+            row = db.execute("select data from page where key = ?", (key,)).fetchone()
+        except sqlite3.Error as exc:
+            self._failed(exc)
+            return None
+        return bytes(row[0]) if row and isinstance(row[0], bytes) else None
+
+    def known(self, keys: set[str]) -> set[str]:
+        """Which of ``keys`` have an entry (that may still turn out corrupt), in one query."""
+        found = keys & self._pending.keys()
+        db = self._conn()
+        try:
+            found |= keys & {k for (k,) in db.execute("select key from page")} if db is not None else set()
+        except sqlite3.Error as exc:
+            self._failed(exc)
+        return found
 
     def _sections(self, key: str) -> tuple[bytes, bytes, bytes, bytes] | None:
         """(facts, their checksum, body, its checksum) of an entry, not yet verified."""
-        head, _, rest = self._path(key).read_bytes().partition(b"\n")
+        data = self._entry(key)
+        if data is None:
+            return None
+        head, _, rest = data.partition(b"\n")
         fields = head.split(b" ")
         if len(fields) != 4 or fields[0] != FORMAT or not fields[1].isdigit():
             return None
@@ -141,7 +218,7 @@ class PageCache:
             found = self._sections(key)
             ok = found is not None and digest(found[0]).encode() == found[1]
             entry = json.loads(found[0]) if ok else None
-        except (OSError, ValueError):
+        except ValueError:
             entry = None
         if not isinstance(entry, dict) or entry.get("key") != key or not _valid(entry.get("facts")):
             self.misses += 1
@@ -158,7 +235,7 @@ class PageCache:
             ok = found is not None and digest(found[2]).encode() == found[3] \
                 and found[0].startswith(b'{"key":"' + key.encode() + b'"')
             parts = found[2].decode("utf-8", "surrogatepass").split("\0") if ok else None
-        except (OSError, UnicodeError):
+        except UnicodeError:
             return None
         return parts if parts is not None and len(parts) == holes + 1 else None
 
@@ -173,26 +250,57 @@ class PageCache:
         return head + b"\n" + payload + body
 
     def put(self, key: str, facts: dict[str, Any]) -> None:
-        if self.root is None or not _jsonable(facts["meta"]):
+        if self.root is None or self._broken or not _jsonable(facts["meta"]):
             return
         try:
             data = self.encode(key, facts)
-            path = self._path(key)
-            if path.parent not in self._made:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self._made.add(path.parent)
-            path.write_bytes(data)
-        except (OSError, TypeError, ValueError, UnicodeError):
-            pass  # a cache that cannot be written is only slower
+        except (TypeError, ValueError, UnicodeError):
+            return  # a page the cache cannot hold is parsed again when needed
+        self._pending[key] = data
+        self._pending_bytes += len(data)
+        if len(self._pending) >= self.BATCH or self._pending_bytes >= self.BATCH_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the pending entries in one transaction (a failure only costs speed)."""
+        pending, self._pending, self._pending_bytes = self._pending, {}, 0
+        db = self._conn() if pending else None
+        if db is None:
+            return
+        try:
+            db.execute("begin immediate")
+            db.executemany("insert or replace into page (key, data) values (?, ?)", pending.items())
+            db.execute("commit")
+        except sqlite3.Error as exc:
+            self._rollback(db, exc)
 
     def prune(self, keep: set[str]) -> None:
-        """Remove entries no page uses any more (after a full pass)."""
-        if self.root is None or not (self.root / "pages").is_dir():
+        """Remove entries no page uses any more (after a full pass), and the
+        one-file-per-page entries of earlier versions."""
+        if self.root is None:
             return
-        for sub in (self.root / "pages").iterdir():
-            for entry in sub.iterdir() if sub.is_dir() else ():
-                if entry.name.split(".")[0] not in keep:
-                    entry.unlink(missing_ok=True)
+        self.flush()
+        if (self.root / "pages").is_dir():
+            shutil.rmtree(self.root / "pages", ignore_errors=True)
+        db = self._conn()
+        if db is None:
+            return
+        try:
+            gone = [(k,) for (k,) in db.execute("select key from page") if k not in keep]
+            if gone:
+                db.execute("begin immediate")
+                db.executemany("delete from page where key = ?", gone)
+                db.execute("commit")
+        except sqlite3.Error as exc:
+            self._rollback(db, exc)
+
+    def _rollback(self, db: sqlite3.Connection, exc: sqlite3.Error) -> None:
+        try:
+            if db.in_transaction:
+                db.execute("rollback")
+        except sqlite3.Error:
+            pass
+        self._failed(exc)
 
 
 BODIES = 64

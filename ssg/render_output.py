@@ -120,6 +120,7 @@ def _child(renderer, conn, chunk: list[str]) -> None:
             page = mine[src] = renderer.store.parse(src, renderer.docs / src)
             if renderer.cache.root is not None:
                 page.parts = None  # the body waits in the cache until this page is rendered (flat memory)
+        renderer.cache.flush()  # the parent and the other worker may read these entries now
         conn.send(("light", {s: replace(page, parts=None) for s, page in mine.items()}))
         keep = renderer.cache.root is None  # no cache to bring a page's facts back from: keep them
         if not keep:
@@ -139,6 +140,7 @@ def _child(renderer, conn, chunk: list[str]) -> None:
             if not keep:
                 st.pages[src] = _slim(st.pages[src])
                 st.lite.add(src)
+        renderer.cache.flush()
         conn.send(("done", (st.outputs, st.page_problems, st.written)))
     except BaseException as exc:  # report, never hang the parent
         if isinstance(exc, RenderError):
@@ -157,6 +159,7 @@ def _warm_child(renderer, share: list[str]) -> None:
             renderer.store.parse(src, renderer.docs / src)  # puts the facts and body in the cache
         except Exception:  # best effort: the parent parses whatever is missing itself
             pass
+    renderer.cache.flush()
 
 
 def warm(renderer, srcs: list[str]) -> None:

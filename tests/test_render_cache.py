@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -36,8 +38,24 @@ def clean(root: Path, config, name: str = "clean") -> dict[str, bytes]:
     return tree(out)
 
 
-def entries(root: Path) -> list[Path]:
-    return sorted((root / ".ssg-cache" / "render" / "pages").rglob("*.page"))
+def cache_file(root: Path) -> Path:
+    return root / ".ssg-cache" / "render" / render_cache.PageCache.FILE
+
+
+def entries(root: Path) -> dict[str, bytes]:
+    """The cache's entries, by key, as stored."""
+    with closing(sqlite3.connect(cache_file(root))) as db:
+        return dict(db.execute("select key, data from page order by key"))
+
+
+def rewrite(root: Path, changed: dict[str, bytes | None]) -> None:
+    """Store other bytes under some keys (None: delete the entry)."""
+    with closing(sqlite3.connect(cache_file(root), isolation_level=None)) as db:
+        for key, data in changed.items():
+            if data is None:
+                db.execute("delete from page where key = ?", (key,))
+            else:
+                db.execute("update page set data = ? where key = ?", (data, key))
 
 
 @pytest.fixture
@@ -74,23 +92,24 @@ def test_a_changed_page_misses_and_the_others_hit(sample):
 def test_a_corrupt_entry_is_ignored(sample, damage):
     c = conf(sample)
     Renderer(c, sample / "one", **QUIET).full()
-    files = entries(sample)
-    other = files[-1].read_bytes()
-    for f in files:
-        data = f.read_bytes()
+    found = entries(sample)
+    other = found[max(found)]
+    changed = {}
+    for key, data in found.items():
         if damage == "truncate":  # into the facts (a cut body is the next test's)
-            f.write_bytes(data[:80])
+            changed[key] = data[:80]
         elif damage == "flip":  # one bit inside the facts
             at = data.index(b"\n") + 12
-            f.write_bytes(data[:at] + bytes([data[at] ^ 0x20]) + data[at + 1:])
+            changed[key] = data[:at] + bytes([data[at] ^ 0x20]) + data[at + 1:]
         elif damage == "garbage":
-            f.write_bytes(os.urandom(200))
+            changed[key] = os.urandom(200)
         elif damage == "empty":
-            f.write_bytes(b"")
+            changed[key] = b""
         elif damage == "wrong-key":  # well sealed, but another page's entry
-            f.write_bytes(other)
+            changed[key] = other
         else:  # well sealed, but not the shape of page facts
-            f.write_bytes(render_cache.PageCache.encode(f.stem, {"meta": {}, "parts": ["a", "b"], "hrefs": []}))
+            changed[key] = render_cache.PageCache.encode(key, {"meta": {}, "parts": ["a", "b"], "hrefs": []})
+    rewrite(sample, changed)
     r = Renderer(c, sample / "two", **QUIET)
     r.full()
     assert r.cache.hits == 0 or damage == "wrong-key" and r.cache.hits <= 1
@@ -102,20 +121,54 @@ def test_a_corrupt_body_is_ignored(sample, damage):
     c = conf(sample)
     Renderer(c, sample / "one", **QUIET).full()
     bodies = entries(sample)
-    first = bodies[0].read_bytes()
-    for f in bodies:
-        data = f.read_bytes()
+    first, last = min(bodies), max(bodies)
+    changed: dict[str, bytes | None] = {}
+    for key, data in bodies.items():
         if damage == "truncate":  # the facts stay whole, the body is cut
-            f.write_bytes(data[:-20])
+            changed[key] = data[:-20]
         elif damage == "flip":
-            f.write_bytes(data[:-3] + bytes([data[-3] ^ 0x01]) + data[-2:])
+            changed[key] = data[:-3] + bytes([data[-3] ^ 0x01]) + data[-2:]
         elif damage == "swap":  # a well-sealed entry of another page
-            f.write_bytes(first if f != bodies[0] else bodies[-1].read_bytes())
+            changed[key] = bodies[first] if key != first else bodies[last]
         else:
-            f.unlink()
+            changed[key] = None
+    rewrite(sample, changed)
     r = Renderer(c, sample / "two", **QUIET)
     r.full()
     assert tree(sample / "two") == clean(sample, c)  # a body names its key: a swapped one is refused too
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncate", "directory"])
+def test_a_damaged_cache_file_is_an_empty_cache(sample, damage):
+    c = conf(sample)
+    build(c, **QUIET)
+    path = cache_file(sample)
+    if damage == "garbage":
+        path.write_bytes(b"not a database " * 500)
+    elif damage == "truncate":
+        path.write_bytes(path.read_bytes()[:3000])
+    else:  # nothing can be opened there at all
+        path.unlink()
+        path.mkdir()
+    page = sample / "content" / "about.md"
+    page.write_text(page.read_text() + "\nOne more line.\n")
+    report = build(c, **QUIET)
+    assert report.pages > 0
+    assert tree(sample / "site") == clean(sample, c)
+    if damage != "directory":  # a damaged file was replaced by a working cache
+        again = Renderer(c, sample / "three", **QUIET)
+        again.full()
+        assert again.cache.misses == 0 and again.cache.hits > 0
+
+
+def test_entries_of_the_one_file_per_page_format_are_removed(sample):
+    old = sample / ".ssg-cache" / "render" / "pages" / "ab"
+    old.mkdir(parents=True)
+    (old / "ab12.page").write_bytes(b"ssg-render-1 0 x y\n")
+    c = conf(sample)
+    build(c, **QUIET)
+    assert not old.parent.exists()
+    assert len(entries(sample)) > 0
 
 
 def test_the_engine_fingerprint_is_part_of_the_key():
