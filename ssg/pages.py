@@ -28,7 +28,7 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import DiffLexer
 
-from ssg import md_native, md_rules
+from ssg import front_yaml, md_native, md_rules
 from ssg.errors import Problem, RenderError
 from ssg.lexers import DiffstatLexer
 
@@ -221,6 +221,9 @@ def _front_matter(content: str | None) -> tuple[dict[str, Any], list[tuple[str, 
     """Meta and problems of a page's front matter text (None: the page has none)."""
     if content is None:
         return {}, [("no-front-matter", "page has no YAML front matter", 1)]
+    fast = front_yaml.load(content)
+    if fast is not None:
+        return fast, []
     try:
         meta = yaml.load(content, Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:

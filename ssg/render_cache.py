@@ -25,7 +25,7 @@ from typing import Any
 from ssg.errors import RenderError
 
 FORMAT = b"ssg-render-1"
-_CODE = ("pages.py", "md_rules.py", "md_native.py", "md_guard.py", "render.py", "render_cache.py",
+_CODE = ("pages.py", "front_yaml.py", "md_rules.py", "md_native.py", "md_guard.py", "render.py", "render_cache.py",
          "render_state.py", "lexers.py", "theme.py", "feeds.py", "__init__.py")
 _LIBS = ("markdown_it", "markdown_it_pyrs", "mdit_py_plugins", "pygments", "yaml", "jinja2", "markupsafe", "mdurl")
 
