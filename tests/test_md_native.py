@@ -142,15 +142,9 @@ def test_front_matter_rule_only_at_the_start(md):
 
 
 @pytest.mark.real
-def test_real_digest_pages_same_and_mostly_native(tmp_path, real_archive):
+def test_real_digest_pages_same_and_mostly_native(real_digest_content):
     """Every page a digest of 1,500 real messages makes: the Rust path takes nearly all, with the same facts."""
-    from ssg import cli
-
-    tip = "5c5ba5c5654a"
-    (tmp_path / "ssg.toml").write_text(f'[archive]\npath = "{real_archive}"\nlist = "linux-hyperv"\n'
-                                       'url = "https://lore.kernel.org/linux-hyperv/"\n[digest]\nevery = "week"\n')
-    assert cli.main(["digest", "-f", str(tmp_path / "ssg.toml"), "-q", "--range", f"{tip}~1500..{tip}"]) == 0
-    texts = [p.read_text("utf-8") for p in sorted((tmp_path / "content").rglob("*.md"))]
+    texts = [p.read_text("utf-8") for p in sorted(real_digest_content.rglob("*.md"))]
     assert len(texts) > 300
     taken = sum(native(text) for text in texts)
     assert taken >= 0.95 * len(texts)
