@@ -104,6 +104,10 @@ def _unseal(data: bytes) -> bytes | None:
     return payload
 
 
+_INHERITED: list[sqlite3.Connection] = []
+"""Connections a forked process got from its parent, kept so they are never closed in it."""
+
+
 class PageCache:
     """Parsed page facts by text key; ``root=None`` disables it.
 
@@ -137,7 +141,9 @@ class PageCache:
             return None
         if self._db is not None and self._pid == os.getpid():
             return self._db
-        self._db, self._pid = None, os.getpid()  # a parent's connection is never used after fork
+        if self._db is not None:  # a parent's, inherited through fork: never used, never closed here
+            _INHERITED.append(self._db)  # (closing it could checkpoint and remove the parent's WAL)
+        self._db, self._pid = None, os.getpid()
         for attempt in (1, 2):
             try:
                 self.root.mkdir(parents=True, exist_ok=True)
