@@ -196,13 +196,7 @@ class PageCache:
 
     def known(self, keys: set[str]) -> set[str]:
         """Which of ``keys`` have an entry (that may still turn out corrupt), in one query."""
-        found = keys & self._pending.keys()
-        db = self._conn()
-        try:
-            found |= keys & {k for (k,) in db.execute("select key from page")} if db is not None else set()
-        except sqlite3.Error as exc:
-            self._failed(exc)
-        return found
+        return keys & (self._pending.keys() | self._keys())
 
     def _sections(self, key: str) -> tuple[bytes, bytes, bytes, bytes] | None:
         """(facts, their checksum, body, its checksum) of an entry, not yet verified."""
@@ -270,15 +264,8 @@ class PageCache:
     def flush(self) -> None:
         """Write the pending entries in one transaction (a failure only costs speed)."""
         pending, self._pending, self._pending_bytes = self._pending, {}, 0
-        db = self._conn() if pending else None
-        if db is None:
-            return
-        try:
-            db.execute("begin immediate")
-            db.executemany("insert or replace into page (key, data) values (?, ?)", pending.items())
-            db.execute("commit")
-        except sqlite3.Error as exc:
-            self._rollback(db, exc)
+        if pending:
+            self._write("insert or replace into page (key, data) values (?, ?)", list(pending.items()))
 
     def prune(self, keep: set[str]) -> None:
         """Remove entries no page uses any more (after a full pass), and the
@@ -288,25 +275,35 @@ class PageCache:
         self.flush()
         if (self.root / "pages").is_dir():
             shutil.rmtree(self.root / "pages", ignore_errors=True)
+        gone = [(k,) for k in self._keys() - keep]
+        if gone:
+            self._write("delete from page where key = ?", gone)
+
+    def _keys(self) -> set[str]:
+        """Every key stored (not the pending ones); empty when the database cannot be read."""
+        db = self._conn()
+        try:
+            return {k for (k,) in db.execute("select key from page")} if db is not None else set()
+        except sqlite3.Error as exc:
+            self._failed(exc)
+            return set()
+
+    def _write(self, sql: str, rows: list[tuple]) -> None:
+        """``sql`` for every row in one transaction; a failure is rolled back and only costs speed."""
         db = self._conn()
         if db is None:
             return
         try:
-            gone = [(k,) for (k,) in db.execute("select key from page") if k not in keep]
-            if gone:
-                db.execute("begin immediate")
-                db.executemany("delete from page where key = ?", gone)
-                db.execute("commit")
+            db.execute("begin immediate")
+            db.executemany(sql, rows)
+            db.execute("commit")
         except sqlite3.Error as exc:
-            self._rollback(db, exc)
-
-    def _rollback(self, db: sqlite3.Connection, exc: sqlite3.Error) -> None:
-        try:
-            if db.in_transaction:
-                db.execute("rollback")
-        except sqlite3.Error:
-            pass
-        self._failed(exc)
+            try:
+                if db.in_transaction:
+                    db.execute("rollback")
+            except sqlite3.Error:
+                pass
+            self._failed(exc)
 
 
 BODIES = 64
