@@ -7,6 +7,10 @@ The child dies with its parent (``PR_SET_PDEATHSIG``), so a killed build never
 leaves a digest running on its own.  Where ``fork`` does not exist, or
 ``sys.stdout``/``sys.stderr`` were replaced (their output would stay in the
 child), the step simply runs in this process.
+
+``start`` returns while the child works, so the parent can meanwhile do what
+does not depend on the step (``ssg build`` reads the last build's state then);
+``call`` is ``start`` then ``wait``.
 """
 
 from __future__ import annotations
@@ -32,10 +36,51 @@ def _die_with_parent() -> None:
         pass
 
 
+class Pending:
+    """A step started by ``start``: ``wait()`` gives its value or raises its error."""
+
+    def __init__(self, step: Callable[..., Any], pid: int = 0, pipe: int = -1, done: tuple = ()) -> None:
+        self._what = getattr(step, "__name__", "step").strip("_")
+        self._pid, self._pipe, self._done = pid, pipe, done
+
+    def wait(self) -> Any:
+        if not self._done:
+            with os.fdopen(self._pipe, "rb") as pipe:
+                data = pipe.read()
+            _, status = os.waitpid(self._pid, 0)
+            if not data:
+                how = (f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status)
+                       else f"status {os.waitstatus_to_exitcode(status)}")
+                raise errors.SsgError(f"the {self._what} process died ({how})")
+            self._done = pickle.loads(data)  # from our own child, through our own pipe
+        reply = self._done
+        if reply[0] == "value":
+            return reply[1]
+        if reply[0] == "raise":  # run in this process
+            raise reply[1]
+        if reply[0] == "interrupt":
+            raise KeyboardInterrupt
+        if reply[0] == "error":
+            kind = getattr(errors, reply[1], errors.SsgError)
+            kind = kind if isinstance(kind, type) and issubclass(kind, errors.SsgError) else errors.SsgError
+            raise kind(reply[2], location=reply[3])
+        raise errors.SsgError(f"{self._what} failed: {reply[1]}")
+
+
 def call(step: Callable[..., Any], *args: Any, debug: bool = False) -> Any:
     """``step(*args)`` in a forked child: its (picklable) value, or its SsgError raised again here."""
+    return start(step, *args, debug=debug).wait()
+
+
+def start(step: Callable[..., Any], *args: Any, debug: bool = False) -> Pending:
+    """Start ``step(*args)`` in a forked child and return at once: this process can do
+    other work (that does not touch what the step writes) until ``wait()``."""
     if not hasattr(os, "fork") or sys.stdout is not sys.__stdout__ or sys.stderr is not sys.__stderr__:
-        return step(*args)  # output captured in this process (an embedding, a test) would be lost in a child
+        # output captured in this process (an embedding, a test) would be lost in a child
+        try:
+            return Pending(step, done=("value", step(*args)))
+        except Exception as exc:
+            return Pending(step, done=("raise", exc))
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
     parent = os.getpid()
@@ -66,21 +111,4 @@ def call(step: Callable[..., Any], *args: Any, debug: bool = False) -> Any:
         finally:
             os._exit(0)
     os.close(write)
-    with os.fdopen(read, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    what = getattr(step, "__name__", "step").strip("_")
-    if not data:
-        how = (f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status)
-               else f"status {os.waitstatus_to_exitcode(status)}")
-        raise errors.SsgError(f"the {what} process died ({how})")
-    reply = pickle.loads(data)  # from our own child, through our own pipe
-    if reply[0] == "value":
-        return reply[1]
-    if reply[0] == "interrupt":
-        raise KeyboardInterrupt
-    if reply[0] == "error":
-        kind = getattr(errors, reply[1], errors.SsgError)
-        kind = kind if isinstance(kind, type) and issubclass(kind, errors.SsgError) else errors.SsgError
-        raise kind(reply[2], location=reply[3])
-    raise errors.SsgError(f"{what} failed: {reply[1]}")
+    return Pending(step, pid, read)

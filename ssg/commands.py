@@ -38,12 +38,14 @@ def _progress(args: argparse.Namespace) -> Callable[[int, int, str], None] | Non
     return show
 
 
-def _digest(cfg, args: argparse.Namespace, say: Callable[[str], None]) -> int:
-    from ssg import pipeline
+def _digest(cfg, args: argparse.Namespace, say: Callable[[str], None], tell: int = -1) -> int:
+    """The digest command's work; ``tell``: a pipe to name each staged page on (``handoff``)."""
+    from ssg import handoff, pipeline
 
     t0 = time.perf_counter()
     report = pipeline.run(cfg, spec=getattr(args, "rng", None), every=getattr(args, "every", None),
-                          force=getattr(args, "force", False), log=say, progress=_progress(args))
+                          force=getattr(args, "force", False), log=say, progress=_progress(args),
+                          staged=handoff.Sender(tell) if tell >= 0 else None)
     for path in report.kept:
         say(f"warning: {path} was edited by hand; not overwritten (use --force)")
     for p in report.problems[:5] if getattr(args, "verbose", False) else ():
@@ -78,12 +80,23 @@ def cmd_build(args: argparse.Namespace) -> int:
     cfg = _config(args)
     say = _say(args)
     t0 = time.perf_counter()
-    rc = 0
+    rc, known = 0, None
     if cfg.archive.path and not args.no_digest:
-        from ssg import apart
+        import os
 
-        rc = apart.call(_digest, cfg, args, say, debug=getattr(args, "debug", False))
-    report = render.build(cfg, strict=cfg.strict, log=say)
+        from ssg import apart, handoff, render_output
+
+        hear, tell = os.pipe()
+        try:
+            digest = apart.start(_digest, cfg, args, say, tell, debug=getattr(args, "debug", False))
+        finally:
+            os.close(tell)  # the digest's copy is the one left: its end is the end of the pipe
+        try:  # meanwhile: the last build's state, and the new pages parsed as they come
+            known = render_output.ahead(cfg, staged=handoff.received(hear))
+        finally:
+            os.close(hear)
+            rc = digest.wait()
+    report = render.build(cfg, strict=cfg.strict, log=say, known=known)
     errors = [p for p in report.problems]
     for p in errors[:20]:
         say(f"{'error' if cfg.strict else 'warning'}: {p}")

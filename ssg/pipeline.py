@@ -167,8 +167,10 @@ def _explicit(archive: Archive, rng: Range, subdir: str, now: int, replaces: str
 
 def run(cfg: Config, *, spec: str | None = None, every: str | None = None, force: bool = False,
         write: bool = True, log: Callable[[str], None] = print,
-        progress: Callable[[int, int, str], None] | None = None) -> RunReport:
-    """Digest every planned range, update the index, then write content/ in one batch."""
+        progress: Callable[[int, int, str], None] | None = None,
+        staged: Callable[[str, Path], None] | None = None) -> RunReport:
+    """Digest every planned range, update the index, then write content/ in one batch
+    (``staged``: see ``writer.write_all``)."""
     from ssg.assemble import stale_pages
     from ssg.page_work import pages_for
 
@@ -201,7 +203,8 @@ def run(cfg: Config, *, spec: str | None = None, every: str | None = None, force
 
         def removals(produced: set[str]) -> list[str]:
             return removed + (stale_pages(content, idx, produced) if touched.collect else [])
-        result = write_all(content, pages_for(cfg, idx, ids, touched, force), removals, force=force)
+        result = write_all(content, pages_for(cfg, idx, ids, touched, force), removals, force=force,
+                           staged=staged)
         report.timings["write"] = time.perf_counter() - t1
     report.written, report.unchanged = result.written, len(result.unchanged)
     report.kept, report.removed = result.kept, result.removed

@@ -246,6 +246,16 @@ class Renderer:
             return
         srcs = sorted(rel for rel in (self._rel(p) for p in changed) if rel and rel.endswith(".md"))
         srcs = [rel for rel in srcs if (self.docs / rel).is_file()]
+        if len(srcs) < WARM_MIN:
+            return
+        keys = {}
+        for rel in srcs:  # ``ssg build`` may have parsed them already, while the digest wrote them
+            try:
+                keys[rel] = render_cache.text_key((self.docs / rel).read_text("utf-8"))
+            except (OSError, UnicodeDecodeError):
+                keys[rel] = ""
+        have = self.cache.known(set(keys.values()))
+        srcs = [rel for rel in srcs if keys[rel] not in have]
         if len(srcs) >= WARM_MIN:
             render_output.warm(self, srcs)
 
@@ -444,7 +454,14 @@ class Renderer:
 
     def _render_extras(self) -> None:
         public = self._public()
-        extras = feeds.site_files(self.config, public, self._feed_html, FEED_LIMIT)
+        asked: set[str] = set()
+
+        def body_of(src: str) -> str:
+            asked.add(src)
+            return self._feed_html(src)
+        extras = feeds.site_files(self.config, public, body_of, FEED_LIMIT)
+        # the feed entries' bodies stay (in the snapshot too) until their page is rendered again
+        self.state.feed_html = {src: html for src, html in self.state.feed_html.items() if src in asked}
         if "404.md" not in self.state.pages and self.state.missing_404 is not None:
             extras["404.html"] = self.state.missing_404
         self.state.extras = extras
@@ -486,12 +503,14 @@ def render_site(config, out_dir: Path, *, strict: bool = False,
     return Renderer(config, out_dir, strict=strict, log=log, cache=cache).full()
 
 
-def build(config, *, strict: bool = False, log: Callable[[str], Any] = print) -> BuildReport:
+def build(config, *, strict: bool = False, log: Callable[[str], Any] = print,
+          known: render_output.Ahead | None = None) -> BuildReport:
     """``ssg build``'s render half: a new sibling directory, atomically swapped in for site_dir.
 
     Unchanged pages are hard-linked from the old site; when nothing at all changed
     since the last build (same manifest signature, outputs in place) nothing is written.
+    ``known``: the last build's manifest and state, read by ``render_output.ahead``.
     """
     def renderer(out: Path, reuse: dict[str, str], site: Path) -> Renderer:
         return Renderer(config, out, strict=strict, log=log, reuse=reuse, reuse_dir=site)
-    return render_output.build(config, renderer, strict=strict, log=log, report=BuildReport)
+    return render_output.build(config, renderer, strict=strict, log=log, report=BuildReport, known=known)

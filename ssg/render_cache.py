@@ -20,7 +20,7 @@ import sqlite3
 import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from ssg.errors import RenderError
 
@@ -194,9 +194,10 @@ class PageCache:
             return None
         return bytes(row[0]) if row and isinstance(row[0], bytes) else None
 
-    def known(self, keys: set[str]) -> set[str]:
-        """Which of ``keys`` have an entry (that may still turn out corrupt), in one query."""
-        return keys & (self._pending.keys() | self._keys())
+    def known(self, keys: set[str] | None = None) -> set[str]:
+        """Which of ``keys`` (default: all) have an entry (that may still turn out corrupt), in one query."""
+        every = self._pending.keys() | self._keys()
+        return every if keys is None else keys & every
 
     def _sections(self, key: str) -> tuple[bytes, bytes, bytes, bytes] | None:
         """(facts, their checksum, body, its checksum) of an entry, not yet verified."""
@@ -350,6 +351,26 @@ class PageStore:
         self.keep(key, facts["parts"])
         self.memo[key] = {k: v for k, v in facts.items() if k != "parts"}  # bodies are kept apart, few
         return self.pagelib.page_of(src, facts, key)
+
+    def warm(self, texts: Iterable[str]) -> int:
+        """Parse into the cache each page text it does not hold yet (keeping nothing in
+        memory, failing on nothing: the renderer parses what is missing): how many."""
+        have: set[str] | None = None
+        done = 0
+        for text in texts:
+            key = text_key(text)
+            have = self.cache.known() if have is None else have
+            if key in have:
+                continue
+            try:
+                facts = self.pagelib.parse_text(self.md, text, native=True)
+            except Exception:  # the renderer meets this page again, and reports it
+                continue
+            self.cache.put(key, facts)
+            have.add(key)
+            done += 1
+        self.cache.flush()
+        return done
 
     def keep(self, key: str, parts) -> None:
         """Remember a body among the last few (identical pages render one after the other)."""

@@ -22,9 +22,9 @@ import shutil
 import tempfile
 import time
 import traceback
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
 
 from ssg import journal, render_cache, render_state
 from ssg.errors import Problem, RenderError
@@ -282,23 +282,71 @@ def tidy(site: Path) -> bool:
     return played
 
 
-def build(config, make_renderer: Callable, *, strict: bool, log: Callable[[str], Any], report: type):
-    """``render.build``: update site/ in place from the last build's state when it
-    still describes site/ (only pages whose inputs changed are rendered, as one
-    journalled batch); else render into a new sibling of site_dir and swap it in.
-    Stops early when nothing changed at all."""
-    start = time.perf_counter()
+@dataclass(frozen=True)
+class Ahead:
+    """What ``build`` needs of the last build (read before content/ is final)."""
+
+    manifest: dict[str, Any]
+    snapshot: dict[str, Any] | None
+    """The renderer's state, or None when not read (yet)."""
+    intact: bool
+    """site/ holds the outputs the manifest names, as that build wrote them."""
+
+
+def ahead(config, *, snapshot: bool = True, staged: Iterable[tuple[str, Path]] | None = None) -> Ahead:
+    """Finish an interrupted in-place build, read the last build's manifest (and its
+    renderer state with the page engine's modules, unless ``snapshot`` is False),
+    check that site/ still holds its outputs as written, then parse the pages
+    ``staged`` names (content path, where it is staged) into the render cache.
+
+    None of this depends on content/ being final: ``ssg build`` does it while the
+    digest is still writing there."""
     site = config.path(config.site_dir).resolve()
     cache = config.path(config.cache_dir) / "render"
-    strict = strict or config.strict
     if site.parent.is_dir() and tidy(site):
         render_state.write_manifest(cache, {})
         render_state.forget_state(cache)
     manifest = render_state.read_manifest(cache)
+    state = render_state.read_state(cache) if snapshot and manifest else None
+    intact = render_state.unchanged(site, manifest, manifest.get("inputs", ""))
+    if snapshot:
+        import jinja2  # noqa: F401  (imported now, used by the renderer)
+
+        from ssg import pages  # noqa: F401
+    if staged is not None:
+        docs = config.path(config.docs_dir).resolve()
+        render_cache.PageStore(cache, docs).warm(_texts(staged, docs))
+    return Ahead(manifest, state, intact)
+
+
+def _texts(staged: Iterable[tuple[str, Path]], docs: Path) -> Iterator[str]:
+    """Each staged page's text, read where it is staged, or where the commit moved it."""
+    for rel, path in staged:
+        for where in (path, docs / rel):
+            try:
+                yield where.read_text("utf-8")
+                break
+            except (OSError, UnicodeDecodeError, ValueError):
+                continue
+
+
+def build(config, make_renderer: Callable, *, strict: bool, log: Callable[[str], Any], report: type,
+          known: Ahead | None = None):
+    """``render.build``: update site/ in place from the last build's state when it
+    still describes site/ (only pages whose inputs changed are rendered, as one
+    journalled batch); else render into a new sibling of site_dir and swap it in.
+    Stops early when nothing changed at all.  ``known``: what ``ahead`` read
+    already."""
+    start = time.perf_counter()
+    site = config.path(config.site_dir).resolve()
+    cache = config.path(config.cache_dir) / "render"
+    strict = strict or config.strict
+    known = known or ahead(config, snapshot=False)
+    manifest = known.manifest
     content = render_state.file_stats(config.path(config.docs_dir).resolve())
     fixed = render_state.settings(config, strict, load_theme(config).dirs)
     signature = render_state.signature(fixed, content)
-    if render_state.unchanged(site, manifest, signature):
+    if known.intact and manifest.get("inputs") == signature:
         problems = tuple(Problem(*row) for row in manifest["problems"])
         if strict and problems:
             lines = "\n".join(f"  {p}" for p in problems[:20])
@@ -306,8 +354,8 @@ def build(config, make_renderer: Callable, *, strict: bool, log: Callable[[str],
         if not config.site_url:
             log("note: site_url is not set, so feed.xml, sitemap.xml and canonical links are left out")
         return report(pages=0, copied=0, problems=problems, seconds=time.perf_counter() - start)
-    snapshot = render_state.read_state(cache)
-    if snapshot is not None and _describes(snapshot, site, fixed, manifest):
+    snapshot = known.snapshot if known.snapshot is not None else render_state.read_state(cache)
+    if snapshot is not None and known.intact and _describes(snapshot, site, fixed):
         done, renderer = _in_place(make_renderer, site, snapshot, content)
         stats = {rel: st for rel, st in manifest["stats"].items() if rel in renderer.state.on_disk}
         stats.update(render_state.stats(site, done.changed))
@@ -325,17 +373,17 @@ def build(config, make_renderer: Callable, *, strict: bool, log: Callable[[str],
 
 def _light(state):
     """The state worth keeping between builds: what other pages need of each page
-    (url, title, anchors, date), not its links, toc or body; no generated extras."""
-    pages = {src: replace(page, parts=None, links=(), hrefs=(), toc=()) for src, page in state.pages.items()}
-    return replace(state, pages=pages, lite=set(pages), extras={}, feed_html={}, html={}, reused={},
-                   written=set())
+    (url, title, anchors, date), not its links, toc or body; no generated extras
+    (but the feed entries' bodies, which are few)."""
+    pages = {src: page if src in state.lite else replace(page, parts=None, links=(), hrefs=(), toc=())
+             for src, page in state.pages.items()}
+    return replace(state, pages=pages, lite=set(pages), extras={}, html={}, reused={}, written=set())
 
 
-def _describes(snapshot: dict[str, Any], site: Path, fixed: str, manifest: dict[str, Any]) -> bool:
-    """The saved state is of this site and these settings, and site/ is as that build left it."""
+def _describes(snapshot: dict[str, Any], site: Path, fixed: str) -> bool:
+    """The saved state is of this site and these settings."""
     return snapshot.get("site") == str(site) and snapshot.get("settings") == fixed \
-        and isinstance(snapshot.get("content"), dict) and site.is_dir() \
-        and render_state.unchanged(site, manifest, manifest.get("inputs", ""))
+        and isinstance(snapshot.get("content"), dict) and site.is_dir()
 
 
 def _in_place(make_renderer: Callable, site: Path, snapshot: dict[str, Any], content: dict[str, tuple]):

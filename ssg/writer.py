@@ -144,13 +144,15 @@ def _removals(root: Path, remove: Iterable[str], force: bool) -> tuple[list[str]
 
 def write_all(root: Path, files: Iterable[ContentFile | Staged],
               remove: Iterable[str] | Callable[[set[str]], Iterable[str]] = (),
-              force: bool = False) -> WriteReport:
+              force: bool = False, staged: Callable[[str, Path], None] | None = None) -> WriteReport:
     """Write a batch atomically: each file is staged as it comes (so a batch of
     thousands of pages never sits in memory), then the journal is written and
     the staged files renamed into place.  ``remove`` may be a function of the set
     of paths produced, for pages nothing produces any more.  ``files`` may hold
     ``Staged`` records of files other processes staged (``stage``, same
-    ``force``) once this call has started iterating them."""
+    ``force``) once this call has started iterating them.  ``staged(rel, path)``
+    hears of each file to be written once it is staged, whole, at ``path``
+    (until the commit renames it to ``root/rel``)."""
     recover(root)
     txn = root / TXN_DIR
     seen: dict[str, list[str]] = {"write": [], "same": [], "keep": []}
@@ -158,6 +160,8 @@ def write_all(root: Path, files: Iterable[ContentFile | Staged],
     for f in files:
         done = f if isinstance(f, Staged) else stage(root, f, force, folders)
         seen[done.decision].append(done.path)
+        if staged is not None and done.decision == "write":
+            staged(done.path, journal.staged(txn, done.path))
     produced = set(seen["write"]) | set(seen["same"]) | set(seen["keep"])
     gone, kept = _removals(root, remove(produced) if callable(remove) else remove, force)
     report = WriteReport(tuple(seen["write"]), tuple(seen["same"]), tuple(sorted(seen["keep"] + kept)),

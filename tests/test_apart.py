@@ -97,3 +97,32 @@ def test_replaced_streams_keep_the_step_in_this_process(monkeypatch):
     monkeypatch.setattr(sys, "stderr", io.StringIO())
     pid, _ = apart.call(_pid_and, 1)
     assert pid == os.getpid()
+
+
+def _wait_for(path: Path, value: int) -> int:
+    for _ in range(500):
+        if path.exists():
+            return value
+        time.sleep(0.01)
+    return -1
+
+
+def test_start_returns_while_the_child_works(tmp_path):
+    """The parent goes on with other work; the child sees what the parent did meanwhile."""
+    flag = tmp_path / "parent-went-on"
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    try:
+        pending = apart.start(_wait_for, flag, 7)
+        flag.write_text("yes")  # the child is still waiting for this
+        assert pending.wait() == 7
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def test_in_this_process_an_error_comes_at_wait(monkeypatch):
+    import io
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    pending = apart.start(_fail)  # ran already, here
+    with pytest.raises(ContentError, match="bad page"):
+        pending.wait()

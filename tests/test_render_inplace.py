@@ -192,3 +192,28 @@ def test_many_changed_pages_are_parsed_in_two_processes_first(built, monkeypatch
     assert calls and len(calls[0]) >= 3
     want, problems = clean(built)
     assert tree(built / "site") == want
+
+
+def test_pages_parsed_ahead_leave_the_update_nothing_to_warm(built, monkeypatch):
+    """``ssg build`` parses the pages the digest names while it writes (``render_output.ahead``):
+    the update finds them in the cache, forks no warm-up, and equals a clean build.  A page
+    named where it is no longer staged is read where it landed; one named but gone is skipped."""
+    from ssg import render
+
+    edit(built)
+    content = built / "content"
+    changed = sorted(p.relative_to(content).as_posix() for p in (content / "series").glob("*.md"))
+    for rel in changed:
+        (content / rel).write_text((content / rel).read_text().replace("\n## ", "\n## Again: ", 1))
+    changed += [DIGEST, "digests/2026-03-09-5e6f7a8b-9a8b7c6d.md"]
+    staged = [(rel, built / "nowhere" / rel) for rel in changed] + [("gone.md", built / "gone.md")]
+    known = render_output.ahead(conf(built), staged=iter(staged))
+    cache = render_cache.PageCache(built / ".ssg-cache" / "render")
+    keys = {render_cache.text_key((content / rel).read_text()) for rel in changed}
+    assert cache.known(keys) == keys and known.snapshot is not None
+    calls = []
+    monkeypatch.setattr(render, "WARM_MIN", 1)
+    monkeypatch.setattr(render_output, "warm", lambda r, srcs: calls.append(list(srcs)))
+    build(conf(built), known=known, **QUIET)
+    assert calls == []
+    assert tree(built / "site") == clean(built)[0]

@@ -35,6 +35,21 @@ def test_write_skips_identical_and_protects_edits(tmp_path):
     assert not (tmp_path / TXN_DIR).exists()
 
 
+def test_each_file_to_write_is_named_once_staged_whole(tmp_path):
+    write_all(tmp_path, [gen("same.md", "one\n")])
+    (tmp_path / "hand.md").write_text("---\ntitle: mine\n---\n")
+    heard = []
+
+    def staged(rel, path):
+        heard.append((rel, path.read_text()))  # whole at that moment, not yet in place
+        assert not (tmp_path / rel).exists() or rel == "same.md"
+
+    files = [gen("same.md", "one\n"), gen("d/new.md", "two\n"), gen("hand.md", "x\n"), ContentFile("d/n.json", "{}")]
+    r = write_all(tmp_path, files, staged=staged)
+    assert heard == [("d/new.md", files[1].text), ("d/n.json", "{}")]
+    assert r.written == ("d/new.md", "d/n.json") and (tmp_path / "d/new.md").read_text() == files[1].text
+
+
 def test_interrupted_batch_rolls_forward(tmp_path):
     write_all(tmp_path, [gen("a.md", "old\n"), gen("gone.md", "bye\n")])
     new = gen("a.md", "new\n")
