@@ -113,7 +113,7 @@ class Renderer:
     def __init__(self, config, out_dir: Path, *, strict: bool = False,
                  log: Callable[[str], Any] = print, workers: int | None = None,
                  cache: bool = True, reuse: dict[str, str] | None = None,
-                 reuse_dir: Path | None = None) -> None:
+                 reuse_dir: Path | None = None, env: Any = None) -> None:
         from ssg import pages
         self.pagelib = pages
         self.config = config
@@ -130,13 +130,14 @@ class Renderer:
         """Write each page as it is rendered (``build``: out_dir is a new directory)."""
         self.stage: Path | None = None
         """Stage the writes there and commit them as one batch (``build`` updating site/ in place)."""
-        self._load_theme()
+        self._load_theme(env)
         self.state = _State()
         self._touched: set[str] = set()
 
-    def _load_theme(self) -> None:
+    def _load_theme(self, env: Any = None) -> None:
+        """The theme, and its Jinja environment (``env``: one made for this config's theme)."""
         self.theme = load_theme(self.config)
-        self.env = self.theme.environment()
+        self.env = env if env is not None else self.theme.environment()
         self.templates: dict[str, Any] = {}
         self._targets: dict[tuple[str, str], Any] = {}
         self._fixed = ""
@@ -512,5 +513,6 @@ def build(config, *, strict: bool = False, log: Callable[[str], Any] = print,
     ``known``: the last build's manifest and state, read by ``render_output.ahead``.
     """
     def renderer(out: Path, reuse: dict[str, str], site: Path) -> Renderer:
-        return Renderer(config, out, strict=strict, log=log, reuse=reuse, reuse_dir=site)
+        return Renderer(config, out, strict=strict, log=log, reuse=reuse, reuse_dir=site,
+                        env=known.env if known else None)
     return render_output.build(config, renderer, strict=strict, log=log, report=BuildReport, known=known)

@@ -291,6 +291,8 @@ class Ahead:
     """The renderer's state, or None when not read (yet)."""
     intact: bool
     """site/ holds the outputs the manifest names, as that build wrote them."""
+    env: Any = None
+    """The theme's Jinja environment, its templates compiled (or None)."""
 
 
 def ahead(config, *, snapshot: bool = True, staged: Iterable[tuple[str, Path]] | None = None) -> Ahead:
@@ -309,14 +311,14 @@ def ahead(config, *, snapshot: bool = True, staged: Iterable[tuple[str, Path]] |
     manifest = render_state.read_manifest(cache)
     state = render_state.read_state(cache) if snapshot and manifest else None
     intact = render_state.unchanged(site, manifest, manifest.get("inputs", ""))
+    env = None
     if snapshot:
-        import jinja2  # noqa: F401  (imported now, used by the renderer)
-
-        from ssg import pages  # noqa: F401
+        from ssg import pages  # noqa: F401  (imported now, used by the renderer)
+        env = load_theme(config).compiled()
     if staged is not None:
         docs = config.path(config.docs_dir).resolve()
         render_cache.PageStore(cache, docs).warm(_texts(staged, docs))
-    return Ahead(manifest, state, intact)
+    return Ahead(manifest, state, intact, env)
 
 
 def _texts(staged: Iterable[tuple[str, Path]], docs: Path) -> Iterator[str]:

@@ -46,6 +46,20 @@ class Theme:
                                   auto_reload=False, trim_blocks=True, lstrip_blocks=True,
                                   cache_size=-1)
 
+    def compiled(self):
+        """``environment()`` with every template of the chain compiled already (one that
+        does not compile is left for the renderer to report when a page uses it)."""
+        import jinja2
+
+        env = self.environment()
+        for name in env.list_templates(extensions=["html"]):
+            if not name.startswith(("default/", "theme/")):
+                try:
+                    env.get_template(name)
+                except jinja2.TemplateError:
+                    pass
+        return env
+
     def fingerprint(self) -> str:
         """Hash of every template of the chain (names and bytes, in lookup order): what pages depend on."""
         h = hashlib.blake2b(digest_size=16)
