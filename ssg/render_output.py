@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from ssg import journal, render_cache, render_state
-from ssg.errors import Problem, RenderError
+from ssg.errors import Problem, RenderError, SsgError
 from ssg.theme import load_theme
 
 
@@ -316,9 +316,22 @@ def ahead(config, *, snapshot: bool = True, staged: Iterable[tuple[str, Path]] |
         from ssg import pages  # noqa: F401  (imported now, used by the renderer)
         env = load_theme(config).compiled()
     if staged is not None:
-        docs = config.path(config.docs_dir).resolve()
-        render_cache.PageStore(cache, docs).warm(_texts(staged, docs))
+        _warm_staged(cache, config.path(config.docs_dir).resolve(), staged)
     return Ahead(manifest, state, intact, env)
+
+
+def _warm_staged(cache: Path, docs: Path, staged: Iterable[tuple[str, Path]]) -> None:
+    """Parse the staged pages into the render cache in a child: the parsing's leftover heap
+    would otherwise stay in this process, which the render's workers fork from (a full
+    build's peak memory is theirs).  Best effort: the renderer parses whatever is missing."""
+    from ssg import apart
+
+    def warm() -> int:
+        return render_cache.PageStore(cache, docs).warm(_texts(staged, docs))
+    try:
+        apart.call(warm)
+    except SsgError:
+        pass
 
 
 def _texts(staged: Iterable[tuple[str, Path]], docs: Path) -> Iterator[str]:

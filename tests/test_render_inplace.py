@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -207,7 +208,12 @@ def test_pages_parsed_ahead_leave_the_update_nothing_to_warm(built, monkeypatch)
         (content / rel).write_text((content / rel).read_text().replace("\n## ", "\n## Again: ", 1))
     changed += [DIGEST, "digests/2026-03-09-5e6f7a8b-9a8b7c6d.md"]
     staged = [(rel, built / "nowhere" / rel) for rel in changed] + [("gone.md", built / "gone.md")]
-    known = render_output.ahead(conf(built), staged=iter(staged))
+    saved = sys.stdout, sys.stderr  # the process's own streams: ``apart`` forks the parsing off
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    try:
+        known = render_output.ahead(conf(built), staged=iter(staged))
+    finally:
+        sys.stdout, sys.stderr = saved
     cache = render_cache.PageCache(built / ".ssg-cache" / "render")
     keys = {render_cache.text_key((content / rel).read_text()) for rel in changed}
     assert cache.known(keys) == keys and known.snapshot is not None
@@ -217,3 +223,21 @@ def test_pages_parsed_ahead_leave_the_update_nothing_to_warm(built, monkeypatch)
     build(conf(built), known=known, **QUIET)
     assert calls == []
     assert tree(built / "site") == clean(built)[0]
+
+
+def test_a_template_that_does_not_compile_ahead_is_reported_by_the_build(built):
+    """``ahead`` compiles the theme's templates while the digest runs, quietly; the one that
+    does not compile is the build's error, located at the template, and site/ stays as it was."""
+    from ssg.errors import RenderError
+
+    over = built / "overrides"
+    over.mkdir()
+    (over / "page.html").write_text("{% extends 'base.html' %}{% block content %}{% if %}{% endblock %}")
+    cfg = conf(built)
+    before = tree(built / "site")
+    known = render_output.ahead(cfg)
+    assert known.env is not None and known.snapshot is not None
+    with pytest.raises(RenderError) as caught:
+        build(cfg, known=known, **QUIET)
+    assert "page.html:1" in (caught.value.location or "")
+    assert tree(built / "site") == before
