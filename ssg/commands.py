@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -82,8 +83,6 @@ def cmd_build(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     rc, known = 0, None
     if cfg.archive.path and not args.no_digest:
-        import os
-
         from ssg import apart, handoff, render_output
 
         hear, tell = os.pipe()

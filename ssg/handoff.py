@@ -1,9 +1,9 @@
 """The digest's word to the renderer, while ``ssg build`` runs them side by side:
 "this content page is staged, whole, there".
 
-The digest runs in a child process (``apart``); meanwhile the parent parses the
-pages it hears of into the render cache, so the render half that follows finds
-them parsed.  One line per page through a pipe: ``rel NUL path LF``.  The word
+The digest runs in a child process (``apart``); meanwhile another child of the
+build parses the pages it hears of into the render cache
+(``render_output.ahead``), so the render half that follows finds them parsed.  One line per page through a pipe: ``rel NUL path LF``.  The word
 is only a hint: the sender never blocks (a full pipe drops the line) and never
 fails; the renderer reads and checks every page itself anyway.
 """
