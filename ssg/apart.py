@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import select
 import signal
 import sys
 import traceback
@@ -42,6 +43,10 @@ class Pending:
     def __init__(self, step: Callable[..., Any], pid: int = 0, pipe: int = -1, done: tuple = ()) -> None:
         self._what = getattr(step, "__name__", "step").strip("_")
         self._pid, self._pipe, self._done = pid, pipe, done
+
+    def ended(self) -> bool:
+        """Whether the step is over (its answer waits in the pipe, or the child is gone)."""
+        return bool(self._done) or bool(select.select([self._pipe], [], [], 0)[0])
 
     def wait(self) -> Any:
         if not self._done:

@@ -91,7 +91,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         finally:
             os.close(tell)  # the digest's copy is the one left: its end is the end of the pipe
         try:  # meanwhile: the last build's state, and the new pages parsed as they come
-            known = render_output.ahead(cfg, staged=handoff.received(hear))
+            known = render_output.ahead(cfg, staged=handoff.received(hear), late=digest.ended)
         finally:
             os.close(hear)
             rc = digest.wait()

@@ -295,11 +295,14 @@ class Ahead:
     """The theme's Jinja environment, its templates compiled (or None)."""
 
 
-def ahead(config, *, snapshot: bool = True, staged: Iterable[tuple[str, Path]] | None = None) -> Ahead:
-    """Finish an interrupted in-place build, read the last build's manifest (and its
-    renderer state with the page engine's modules, unless ``snapshot`` is False),
-    check that site/ still holds its outputs as written, then parse the pages
-    ``staged`` names (content path, where it is staged) into the render cache.
+def ahead(config, *, snapshot: bool = True, staged: Iterable[tuple[str, Path]] | None = None,
+          late: Callable[[], bool] = lambda: False) -> Ahead:
+    """Finish an interrupted in-place build, read the last build's manifest, check
+    that site/ still holds its outputs as written, read the renderer state with
+    the page engine's modules and compile the templates (unless ``snapshot`` is
+    False, or ``late()`` says the digest has ended already: a build with nothing
+    new never needs them, and one that does reads them itself), then parse the
+    pages ``staged`` names (content path, where it is staged) into the render cache.
 
     None of this depends on content/ being final: ``ssg build`` does it while the
     digest is still writing there."""
@@ -309,10 +312,10 @@ def ahead(config, *, snapshot: bool = True, staged: Iterable[tuple[str, Path]] |
         render_state.write_manifest(cache, {})
         render_state.forget_state(cache)
     manifest = render_state.read_manifest(cache)
-    state = render_state.read_state(cache) if snapshot and manifest else None
     intact = render_state.unchanged(site, manifest, manifest.get("inputs", ""))
-    env = None
-    if snapshot:
+    state, env = None, None
+    if snapshot and not late():
+        state = render_state.read_state(cache) if manifest else None
         from ssg import pages  # noqa: F401  (imported now, used by the renderer)
         env = load_theme(config).compiled()
     if staged is not None:

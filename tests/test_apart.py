@@ -114,8 +114,13 @@ def test_start_returns_while_the_child_works(tmp_path):
     sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
     try:
         pending = apart.start(_wait_for, flag, 7)
+        assert not pending.ended()
         flag.write_text("yes")  # the child is still waiting for this
-        assert pending.wait() == 7
+        for _ in range(500):
+            if pending.ended():
+                break
+            time.sleep(0.01)
+        assert pending.ended() and pending.wait() == 7
     finally:
         sys.stdout, sys.stderr = saved
 
@@ -124,5 +129,6 @@ def test_in_this_process_an_error_comes_at_wait(monkeypatch):
     import io
     monkeypatch.setattr(sys, "stdout", io.StringIO())
     pending = apart.start(_fail)  # ran already, here
+    assert pending.ended()
     with pytest.raises(ContentError, match="bad page"):
         pending.wait()
