@@ -154,12 +154,7 @@ def _child(renderer, conn, chunk: list[str]) -> None:
 
 
 def _warm_child(renderer, share: list[str]) -> None:
-    for src in share:
-        try:
-            renderer.store.parse(src, renderer.docs / src)  # puts the facts and body in the cache
-        except Exception:  # best effort: the parent parses whatever is missing itself
-            pass
-    renderer.cache.flush()
+    renderer.store.warm(_texts([(src, renderer.docs / src) for src in share], renderer.docs))
 
 
 def warm(renderer, srcs: list[str]) -> None:
