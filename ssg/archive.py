@@ -338,6 +338,7 @@ class Archive:
                                 stdout=subprocess.PIPE, stderr=err, env=_ENV,
                                 bufsize=READ_BUFFER)
         assert proc.stdout is not None
+        _widen(proc.stdout)
         try:
             head: bytes = b""
             changes: list[tuple[bytes, bytes, bytes, bytes]] = []
@@ -455,6 +456,7 @@ class _CatFile:
                                       f"core.deltaBaseCacheLimit={DELTA_CACHE}", "cat-file", "--batch"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=self.err, env=_ENV, bufsize=READ_BUFFER)
+        _widen(self.proc.stdout)
 
     def send(self, commits: list[Commit]) -> None:
         assert self.proc.stdin is not None
@@ -497,3 +499,12 @@ class _CatFile:
             self.proc.kill()
             self.proc.wait()
         self.err.close()
+
+
+def _widen(pipe) -> None:
+    """Let the kernel hold up to READ_BUFFER of git's output (Linux; default 64 KiB)."""
+    try:
+        import fcntl
+        fcntl.fcntl(pipe.fileno(), getattr(fcntl, "F_SETPIPE_SZ"), READ_BUFFER)
+    except (ImportError, AttributeError, OSError):  # another system, or over the user's limit
+        pass

@@ -235,6 +235,18 @@ def test_many_messages_streamed_exactly(tmp_path: Path) -> None:
     assert all(m.committed > n.committed for n, m in zip(got, got[1:]))
 
 
+@pytest.mark.skipif(not hasattr(__import__("fcntl"), "F_GETPIPE_SZ"), reason="Linux pipe sizes only")
+def test_cat_file_pipe_holds_a_read_buffer(archive_factory) -> None:
+    import fcntl
+
+    from ssg.archive import READ_BUFFER
+    inbox = archive_factory(MAILS, bare=True)
+    with Archive.open(inbox) as a:
+        assert [m.data for m in a.messages(a.resolve(None))] == MAILS  # read whole: the process stays
+        sizes = [fcntl.fcntl(cat.proc.stdout.fileno(), fcntl.F_GETPIPE_SZ) for cat in a._cats.values()]
+    assert sizes == [READ_BUFFER]  # git writes up to 1 MiB ahead instead of the default 64 KiB
+
+
 def test_empty_archive(tmp_path: Path) -> None:
     inbox = make_archive(tmp_path, [], epochs=1)
     with Archive.open(inbox) as a:
