@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from ssg import pipes
 from ssg.errors import ArchiveError, Problem
 from ssg.model import RawMessage
 
@@ -338,7 +339,7 @@ class Archive:
                                 stdout=subprocess.PIPE, stderr=err, env=_ENV,
                                 bufsize=READ_BUFFER)
         assert proc.stdout is not None
-        _widen(proc.stdout)
+        pipes.widen(proc.stdout.fileno())
         try:
             head: bytes = b""
             changes: list[tuple[bytes, bytes, bytes, bytes]] = []
@@ -456,7 +457,7 @@ class _CatFile:
                                       f"core.deltaBaseCacheLimit={DELTA_CACHE}", "cat-file", "--batch"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=self.err, env=_ENV, bufsize=READ_BUFFER)
-        _widen(self.proc.stdout)
+        pipes.widen(self.proc.stdout.fileno())
 
     def send(self, commits: list[Commit]) -> None:
         assert self.proc.stdin is not None
@@ -500,11 +501,3 @@ class _CatFile:
             self.proc.wait()
         self.err.close()
 
-
-def _widen(pipe) -> None:
-    """Let the kernel hold up to READ_BUFFER of git's output (Linux; default 64 KiB)."""
-    try:
-        import fcntl
-        fcntl.fcntl(pipe.fileno(), getattr(fcntl, "F_SETPIPE_SZ"), READ_BUFFER)
-    except (ImportError, AttributeError, OSError):  # another system, or over the user's limit
-        pass

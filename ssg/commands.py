@@ -83,9 +83,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     rc, known = 0, None
     if cfg.archive.path and not args.no_digest:
-        from ssg import apart, handoff, render_output
+        from ssg import apart, handoff, pipes, render_output
 
         hear, tell = os.pipe()
+        pipes.widen(hear)  # fewer names dropped while the parser falls behind
         try:
             digest = apart.start(_digest, cfg, args, say, tell, debug=getattr(args, "debug", False))
         finally:

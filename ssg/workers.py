@@ -23,6 +23,7 @@ import queue
 import threading
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
+from ssg import pipes
 from ssg.archive import Archive, Commit
 from ssg.errors import Problem, SsgError
 from ssg.model import Mail
@@ -109,6 +110,7 @@ class Ordered(Iterator[R]):
         share = max(1, -(-ahead // PROCESSES))
         for k in range(min(PROCESSES, len(tasks))):
             reader, writer = ctx.Pipe(duplex=False)
+            pipes.widen(reader.fileno())
             proc = ctx.Process(target=_serve, args=(fn, tasks[k::PROCESSES], share, init, initargs, writer),
                                daemon=True)
             proc.start()

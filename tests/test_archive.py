@@ -239,12 +239,12 @@ def test_many_messages_streamed_exactly(tmp_path: Path) -> None:
 def test_cat_file_pipe_holds_a_read_buffer(archive_factory) -> None:
     import fcntl
 
-    from ssg.archive import READ_BUFFER
+    from ssg.pipes import SIZE
     inbox = archive_factory(MAILS, bare=True)
     with Archive.open(inbox) as a:
         assert [m.data for m in a.messages(a.resolve(None))] == MAILS  # read whole: the process stays
         sizes = [fcntl.fcntl(cat.proc.stdout.fileno(), fcntl.F_GETPIPE_SZ) for cat in a._cats.values()]
-    assert sizes == [READ_BUFFER]  # git writes up to 1 MiB ahead instead of the default 64 KiB
+    assert sizes == [SIZE]  # git writes up to 1 MiB ahead instead of the default 64 KiB
 
 
 def test_empty_archive(tmp_path: Path) -> None:
