@@ -28,13 +28,19 @@ from ssg import errors
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent() -> None:
+def die_with_parent(parent: int) -> None:
+    """In a forked child of ``parent``: be killed when it dies (Linux), or end now if it is gone already.
+
+    Every process ssg forks calls this first, so a build killed with SIGKILL (by hand,
+    by the OOM killer) leaves no digest, parser or renderer writing on by itself."""
     try:
         import ctypes
 
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):  # not Linux: the child may outlive a killed parent
         pass
+    if os.getppid() != parent:  # died before the signal was armed
+        os._exit(1)
 
 
 class Pending:
@@ -93,7 +99,7 @@ def start(step: Callable[..., Any], *args: Any, debug: bool = False) -> Pending:
     pid = os.fork()
     if pid == 0:  # the child: never returns
         os.close(read)
-        _die_with_parent()
+        die_with_parent(parent)
         reply: tuple = ("crash", "the parent was gone")
         try:
             if os.getppid() == parent:

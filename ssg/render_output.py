@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from ssg import journal, render_cache, render_state
+from ssg import apart, journal, render_cache, render_state
 from ssg.errors import Problem, RenderError, SsgError
 from ssg.theme import load_theme
 
@@ -111,8 +111,9 @@ def _mark(data: bytes | Path | str) -> Path | str:
     return "bytes:" + render_cache.digest(data) if isinstance(data, bytes) else data
 
 
-def _child(renderer, conn, chunk: list[str]) -> None:
+def _child(renderer, conn, chunk: list[str], parent: int) -> None:
     """Worker process (forked): parse a share of the pages, render it against the full index, write it."""
+    apart.die_with_parent(parent)
     src = ""
     try:
         mine = {}
@@ -153,7 +154,8 @@ def _child(renderer, conn, chunk: list[str]) -> None:
         conn.close()
 
 
-def _warm_child(renderer, share: list[str]) -> None:
+def _warm_child(renderer, share: list[str], parent: int) -> None:
+    apart.die_with_parent(parent)
     renderer.store.warm(_texts([(src, renderer.docs / src) for src in share], renderer.docs))
 
 
@@ -161,7 +163,8 @@ def warm(renderer, srcs: list[str]) -> None:
     """Parse ``srcs`` into the render cache in two forked processes (an update with many
     changed pages); the caller then finds them there.  Nothing depends on it succeeding."""
     ctx = multiprocessing.get_context("fork")
-    procs = [ctx.Process(target=_warm_child, args=(renderer, srcs[i::2]), daemon=True) for i in range(2)]
+    procs = [ctx.Process(target=_warm_child, args=(renderer, srcs[i::2], os.getpid()), daemon=True)
+             for i in range(2)]
     gc.freeze()
     try:
         for proc in procs:
@@ -193,7 +196,7 @@ def run_workers(renderer, shares: list[list[str]]) -> None:
     links = []
     for share in shares:
         mine, theirs = ctx.Pipe()
-        proc = ctx.Process(target=_child, args=(renderer, theirs, share), daemon=True)
+        proc = ctx.Process(target=_child, args=(renderer, theirs, share, os.getpid()), daemon=True)
         proc.start()
         theirs.close()
         links.append((mine, proc))
@@ -322,8 +325,6 @@ def _warm_staged(cache: Path, docs: Path, staged: Iterable[tuple[str, Path]]) ->
     """Parse the staged pages into the render cache in a child: the parsing's leftover heap
     would otherwise stay in this process, which the render's workers fork from (a full
     build's peak memory is theirs).  Best effort: the renderer parses whatever is missing."""
-    from ssg import apart
-
     def warm() -> int:
         return render_cache.PageStore(cache, docs).warm(_texts(staged, docs))
     try:

@@ -23,7 +23,7 @@ import queue
 import threading
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
-from ssg import pipes
+from ssg import apart, pipes
 from ssg.archive import Archive, Commit
 from ssg.errors import Problem, SsgError
 from ssg.model import Mail
@@ -108,10 +108,11 @@ class Ordered(Iterator[R]):
         self.left, self.turn = len(tasks), 0
         self.ready: list[R] = []
         share = max(1, -(-ahead // PROCESSES))
+        parent = os.getpid()
         for k in range(min(PROCESSES, len(tasks))):
             reader, writer = ctx.Pipe(duplex=False)
             pipes.widen(reader.fileno())
-            proc = ctx.Process(target=_serve, args=(fn, tasks[k::PROCESSES], share, init, initargs, writer),
+            proc = ctx.Process(target=_serve, args=(fn, tasks[k::PROCESSES], share, init, initargs, writer, parent),
                                daemon=True)
             proc.start()
             writer.close()
@@ -153,9 +154,10 @@ class Ordered(Iterator[R]):
 
 
 def _serve(fn: Callable[[Any], list[Any]], tasks: list[Any], ahead: int, init: Callable[..., None] | None,
-           initargs: tuple, conn: Any) -> None:
+           initargs: tuple, conn: Any, parent: int) -> None:
     """A worker: run ``init``, then each task in order; results (pickled here)
     go out through ``conn`` from a sender thread, ``ahead`` at most waiting."""
+    apart.die_with_parent(parent)
     out: queue.Queue[bytes | None] = queue.Queue(maxsize=ahead)
     sender = threading.Thread(target=_send, args=(out, conn), daemon=True)
     sender.start()
