@@ -127,7 +127,8 @@ class Renderer:
         self.reuse, self.reuse_dir = (reuse or {}), reuse_dir
         self._feed_srcs: set[str] = set()
         self.stream = False
-        """Write each page as it is rendered (``build``: out_dir is a new directory)."""
+        """out_dir is a new directory this one pass fills (``build``): each page is written as it
+        is rendered, and nothing found there can be stale."""
         self.stage: Path | None = None
         """Stage the writes there and commit them as one batch (``build`` updating site/ in place)."""
         self._load_theme(env)

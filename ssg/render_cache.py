@@ -32,15 +32,18 @@ _LIBS = ("markdown_it", "markdown_it_pyrs", "mdit_py_plugins", "pygments", "yaml
 
 
 def digest(*parts: str | bytes) -> str:
-    """Strong hash of the parts, each followed by NUL (keys: a collision would show the wrong page)."""
-    h = hashlib.blake2b(digest_size=16)
+    """Strong hash of the parts, each followed by NUL (keys: a collision would show the wrong page).
+
+    SHA-256 cut to 128 bits: as strong for keys as the BLAKE2b-128 used before, and about
+    twice as fast where the CPU has SHA instructions (a full build hashes ~200 MB)."""
+    h = hashlib.sha256()
     if parts and all(type(p) is str for p in parts):  # one encode and one update (output keys have many)
         h.update(("\0".join(parts) + "\0").encode("utf-8", "surrogatepass"))
-        return h.hexdigest()
+        return h.hexdigest()[:32]
     for part in parts:
         h.update(part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part)
         h.update(b"\0")
-    return h.hexdigest()
+    return h.hexdigest()[:32]
 
 
 def check(data: bytes) -> bytes:

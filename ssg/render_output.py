@@ -72,7 +72,7 @@ def sync(renderer, wanted: dict[str, bytes | Path | str], *, full: bool) -> tupl
     out.mkdir(parents=True, exist_ok=True)
     changed: list[str] = []
     stale = set(renderer.state.on_disk) - set(wanted)
-    if full:
+    if full and not renderer.stream:  # (a new directory holds only this pass's files: no walk)
         stale |= {f.relative_to(out).as_posix() for f in out.rglob("*") if f.is_file()} - set(wanted)
     for rel in sorted(stale):
         changed.append(rel)
