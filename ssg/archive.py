@@ -1,12 +1,12 @@
 """The git boundary: public-inbox epochs and commit ranges → ``RawMessage`` streams.
 
-This is the only module that reads archives with git.  An archive is either a
+With ``ssg.gitpipe`` (its git processes), the only code that reads archives.  An archive is either a
 public-inbox v2 inbox directory (``git/0.git``, ``git/1.git`` … each epoch a bare
 repository with its own root commit) or a single bare repository (v1, or one
 epoch on its own).  Commits are listed with one ``git log --raw`` process per
 epoch segment, and blobs are streamed through one persistent
-``git cat-file --batch`` process per epoch, with a bounded window of requests in
-flight so neither pipe can fill up and deadlock.
+``git cat-file --batch`` process per epoch (``gitpipe.CatFile``), with a bounded
+window of requests in flight so neither pipe can fill up and deadlock.
 """
 
 from __future__ import annotations
@@ -21,24 +21,15 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ssg import pipes
+from ssg.gitpipe import ENV, READ_BUFFER, CatFile, run
 from ssg.errors import ArchiveError, Problem
 from ssg.model import RawMessage
 
 WINDOW = 1024
 """Blob requests in flight per read; 1024 × 41 bytes stays below a 64 KiB pipe."""
-DELTA_CACHE = "8m"
-"""git's cache of delta bases per cat-file process (default 96m): mail blobs are seldom
-deltified, so a small one reads as fast and keeps each reader ~50 MB smaller."""
-READ_BUFFER = 1 << 20
-"""Buffer size of the cat-file output pipe."""
 EPOCH_DIR = re.compile(r"^(\d+)\.git$")
 HEX_ID = re.compile(r"^[0-9a-fA-F]{4,40}$")
 NOT_AN_ARCHIVE = "expected a directory with git/N.git epochs or a bare git repository"
-_REPO_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_OBJECT_DIRECTORY", "GIT_INDEX_FILE",
-              "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_NAMESPACE")
-_ENV = {**{k: v for k, v in os.environ.items() if k not in _REPO_VARS},
-        "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_NO_REPLACE_OBJECTS": "1"}
-"""git's environment: no inherited repository variables (as inside a git hook)."""
 _LOG_ARGS = ("log", "--reverse", "--no-renames", "--no-abbrev", "--raw", "--root",
              "--no-color", "--no-decorate", "--format=C %H %ct %at")
 
@@ -106,15 +97,6 @@ _Request = tuple[tuple[int, int], Commit]
 """A blob request in flight: ((epoch, reader slot), commit)."""
 
 
-def _run(git_dir: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    """Run one short git command; never raises on a non-zero exit."""
-    try:
-        return subprocess.run(["git", f"--git-dir={git_dir}", *args], input=stdin, env=_ENV,
-                              capture_output=True, text=True, check=False)
-    except OSError as exc:
-        raise ArchiveError(f"cannot run git: {exc}; install git and put it on PATH") from exc
-
-
 def _find_epochs(root: Path) -> list[tuple[int, Path]]:
     """Epoch repositories under ``root``: ``git/N.git`` or ``root`` itself."""
     git = root / "git"
@@ -129,10 +111,10 @@ def _find_epochs(root: Path) -> list[tuple[int, Path]]:
 
 def _head(git_dir: str) -> str:
     """Newest commit of an epoch: HEAD, else its first branch, else ``""``."""
-    res = _run(git_dir, "rev-parse", "--verify", "-q", "HEAD^{commit}")
+    res = run(git_dir, "rev-parse", "--verify", "-q", "HEAD^{commit}")
     if res.returncode == 0:
         return res.stdout.strip()
-    res = _run(git_dir, "for-each-ref", "--count=1", "--format=%(objectname)", "refs/heads")
+    res = run(git_dir, "for-each-ref", "--count=1", "--format=%(objectname)", "refs/heads")
     if res.returncode != 0:
         why = (res.stderr.strip().splitlines() or ["git failed"])[-1]
         raise ArchiveError(f"{git_dir} is not a readable git repository: {why}")
@@ -167,7 +149,7 @@ class Archive:
         """Commits skipped while reading (no ``m`` or ``d`` in the tree)."""
         self.readers = max(1, readers)
         """cat-file processes per epoch; requests alternate between them (default 1)."""
-        self._cats: dict[tuple[int, int], _CatFile] = {}
+        self._cats: dict[tuple[int, int], CatFile] = {}
         self._busy = False
         self._sent = 0
         self._by_number = {e.number: e for e in epochs}
@@ -221,7 +203,7 @@ class Archive:
             return self._newest()  # type: ignore[return-value]
         hits: dict[str, list[int]] = {}
         for epoch in reversed(self.epochs):
-            res = _run(epoch.git_dir, "cat-file", "--batch-check",
+            res = run(epoch.git_dir, "cat-file", "--batch-check",
                        stdin=f"{name}^{{commit}}\n{name}\n")  # the 2nd line tells "ambiguous"
             lines = res.stdout.splitlines()
             words = lines[0].split() if res.returncode == 0 and len(lines) == 2 else []
@@ -250,7 +232,7 @@ class Archive:
         return numbers[0]
 
     def _merge_base(self, epoch: int, *args: str) -> subprocess.CompletedProcess[str]:
-        res = _run(self._by_number[epoch].git_dir, "merge-base", *args)
+        res = run(self._by_number[epoch].git_dir, "merge-base", *args)
         if res.returncode > 1:
             raise ArchiveError(f"git merge-base failed in epoch {epoch}: {res.stderr.strip()}")
         return res
@@ -336,7 +318,7 @@ class Archive:
         revs = [f"{seg.start}..{seg.end}"] if seg.start else [seg.end]
         err = tempfile.TemporaryFile()
         proc = subprocess.Popen(["git", f"--git-dir={git_dir}", *_LOG_ARGS, *revs, "--"],
-                                stdout=subprocess.PIPE, stderr=err, env=_ENV,
+                                stdout=subprocess.PIPE, stderr=err, env=ENV,
                                 bufsize=READ_BUFFER)
         assert proc.stdout is not None
         pipes.widen(proc.stdout.fileno())
@@ -375,7 +357,7 @@ class Archive:
         return Commit(epoch, sha, int(ct), int(at), found[0], found[1])
 
     def _tree_entry(self, epoch: int, commit: str) -> tuple[str, bool]:
-        res = _run(self._by_number[epoch].git_dir, "ls-tree", commit)
+        res = run(self._by_number[epoch].git_dir, "ls-tree", commit)
         entries = dict(reversed(line.split("\t", 1)) for line in res.stdout.splitlines())
         for name, deleted in (("m", False), ("d", True)):
             if name in entries and entries[name].split()[1] == "blob":
@@ -418,7 +400,7 @@ class Archive:
             self._busy = self._busy and not shared
 
     def _request(self, source: Iterator[Commit], pending: deque[_Request],
-                 cats: dict[tuple[int, int], _CatFile]) -> bool:
+                 cats: dict[tuple[int, int], CatFile]) -> bool:
         """Queue blob requests until the window is full; True when ``source`` ran dry."""
         batches: dict[tuple[int, int], list[Commit]] = {}
         done = False
@@ -437,7 +419,7 @@ class Archive:
             pending.append((key, commit))
         for key, batch in batches.items():
             if key not in cats:
-                cats[key] = _CatFile(self._by_number[key[0]])
+                cats[key] = CatFile(self._by_number[key[0]])
             cats[key].send(batch)
         return done
 
@@ -445,59 +427,4 @@ class Archive:
         """Stop the cat-file processes; reading again starts new ones."""
         while self._cats:
             self._cats.popitem()[1].close()
-
-
-class _CatFile:
-    """One epoch's ``git cat-file --batch``: requests in, blobs out, in order."""
-
-    def __init__(self, epoch: Epoch) -> None:
-        self.epoch = epoch
-        self.err = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen(["git", f"--git-dir={epoch.git_dir}", "-c",
-                                      f"core.deltaBaseCacheLimit={DELTA_CACHE}", "cat-file", "--batch"],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=self.err, env=_ENV, bufsize=READ_BUFFER)
-        pipes.widen(self.proc.stdout.fileno())
-
-    def send(self, commits: list[Commit]) -> None:
-        assert self.proc.stdin is not None
-        try:
-            self.proc.stdin.write("".join(c.blob + "\n" for c in commits).encode())
-            self.proc.stdin.flush()
-        except OSError as exc:
-            raise self.failure(commits[0], "git cat-file stopped") from exc
-
-    def receive(self, commit: Commit) -> bytes:
-        out = self.proc.stdout
-        assert out is not None
-        header = out.readline().split()
-        if len(header) != 3 or header[1] != b"blob" or header[0].decode() != commit.blob:
-            raise self.failure(commit, b" ".join(header).decode("ascii", "replace"))
-        size = int(header[2])
-        data = out.read(size)
-        if len(data) != size or out.read(1) != b"\n":
-            raise self.failure(commit, "short read")
-        return data
-
-    def failure(self, commit: Commit, got: str) -> ArchiveError:
-        self.err.seek(0)
-        said = self.err.read().decode("utf-8", "replace").strip().splitlines()
-        why = said[-1] if said else got or "git cat-file stopped"  # git's last word: the fatal
-        return ArchiveError(f"cannot read blob {commit.blob} of commit {commit.commit} in epoch "
-                            f"{self.epoch.number}: {why}; the repository may be corrupt (try "
-                            "git fsck, or fetch the epoch again)")
-
-    def close(self) -> None:
-        for stream in (self.proc.stdin, self.proc.stdout):
-            try:
-                if stream:
-                    stream.close()
-            except OSError:
-                pass
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.err.close()
 

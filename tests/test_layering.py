@@ -9,7 +9,8 @@ PKG = Path(__file__).resolve().parent.parent / "ssg"
 HTML_HALF = {"render", "theme", "lexers", "feeds", "serve", "preview_http", "watch", "deploy",
              "pages", "front_yaml", "md_rules", "render_cache", "render_output", "render_state"}
 DATA_HALF = {"mail", "series", "series_records", "digest", "classify", "threads", "archive", "content",
-             "pipeline", "rangework", "assemble", "page_work", "index", "stats", "subject", "patchbody", "workers"}
+             "pipeline", "rangework", "assemble", "page_work", "index", "stats", "subject", "patchbody", "workers",
+             "gitpipe"}
 PURE = {"mail", "subject", "classify", "threads", "series", "series_records", "revisions", "stats", "digest", "urls",
         "markup", "content", "series_page", "people_pages", "home_pages", "diffstat", "patchbody", "periods",
         "jsontext"}
