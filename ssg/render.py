@@ -24,12 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from ssg import feeds, render_cache, render_output
+from ssg import feeds, render_cache, render_extras, render_output
 from ssg.errors import Problem, RenderError
 from ssg.theme import load_theme
 
-FEED_LIMIT = 30
-"""Newest entries in feed.xml (a weekly digest: over half a year)."""
+FEED_LIMIT = render_extras.FEED_LIMIT
 PARALLEL_MIN = 400
 """A full pass with at least this many pages to parse (not in the cache) runs in two processes."""
 WARM_MIN = 40
@@ -171,14 +170,14 @@ class Renderer:
                 if self.cache.root is not None:
                     page.parts = None  # the body waits in the cache (memory stays flat)
             self._relink(set(self.state.pages))
-            self._feed_srcs, made = self._in_feed(), set()
+            self._feed_srcs, made = render_extras.in_feed(self), set()
             for src in sorted(self.state.pages):
                 self._render(src)
                 if self.stream:
                     render_output.flush(self, made)
         store.texts = {}
-        self._render_missing_404()
-        self._render_extras()
+        render_extras.missing_404(self)
+        render_extras.make(self)
         if not self.config.site_url:
             self.log("note: site_url is not set, so feed.xml, sitemap.xml and canonical links are left out")
         self.cache.prune({p.key for p in self.state.pages.values()})
@@ -235,11 +234,11 @@ class Renderer:
             dirty = set(self.state.pages)
         dirty &= set(self.state.pages)
         self._relink(set(self.state.pages) if regrouped else reparsed)
-        self._feed_srcs = self._in_feed()
+        self._feed_srcs = render_extras.in_feed(self)
         for src in sorted(dirty):
             self._render(src)
-        self._render_missing_404()
-        self._render_extras()
+        render_extras.missing_404(self)
+        render_extras.make(self)
         return self._finish(start, len(dirty), full=False)
 
     def _warm(self, changed: set[Path]) -> None:
@@ -425,55 +424,6 @@ class Renderer:
         except jinja2.TemplateError as exc:
             raise self.theme.template_error(exc, src) from None
         self.state.html[rel] = html.encode("utf-8")
-
-    def _render_missing_404(self) -> None:
-        """GitHub Pages wants a 404.html: render the 404 template when content has none."""
-        if "404.md" in self.state.pages:
-            return
-        import jinja2
-        from markdown_it.common.utils import escapeHtml
-        page = self.pagelib.Page(src="404.md", url="404.html", meta={"title": "Page not found", "kind": "404"},
-                                 anchors=frozenset(), links=(), problems=(), template="404.html")
-        root = self._root(page.url)
-        body = ("<h1>Page not found</h1>\n<p>There is no page at this address. "
-                f'Try the <a href="{escapeHtml(root or "./")}">home page</a>.</p>\n')
-        try:
-            html = self._template("404.html").render(self._context(page, body, root))
-        except jinja2.TemplateError as exc:
-            raise self.theme.template_error(exc, "404.html") from None
-        self.state.outputs.pop("404.html", None)
-        self.state.missing_404 = html.encode("utf-8")
-
-    def _public(self) -> list:
-        return [p for p in self.state.pages.values() if not p.meta.get("draft") and p.src != "404.md"]
-
-    def _in_feed(self) -> set[str]:
-        """Pages whose body the feed will need again (their bodies stay in memory)."""
-        if not self.config.site_url:
-            return set()
-        urls = {e.url for e in feeds.feed_entries(self.config.site_url, self._public(), FEED_LIMIT)}
-        return {p.src for p in self._public() if self.config.site_url + p.url in urls}
-
-    def _render_extras(self) -> None:
-        public = self._public()
-        asked: set[str] = set()
-
-        def body_of(src: str) -> str:
-            asked.add(src)
-            return self._feed_html(src)
-        extras = feeds.site_files(self.config, public, body_of, FEED_LIMIT)
-        # the feed entries' bodies stay (in the snapshot too) until their page is rendered again
-        self.state.feed_html = {src: html for src, html in self.state.feed_html.items() if src in asked}
-        if "404.md" not in self.state.pages and self.state.missing_404 is not None:
-            extras["404.html"] = self.state.missing_404
-        self.state.extras = extras
-
-    def _feed_html(self, src: str) -> str:
-        """A page body with absolute URLs (feed readers have no base), cached until it changes."""
-        if src not in self.state.feed_html:
-            page = self.full_page(src)
-            self.state.feed_html[src] = page.body(self._resolver(src, self.config.site_url), self.store.parts(page))
-        return self.state.feed_html[src]
 
     # -- writing -----------------------------------------------------------------
 
