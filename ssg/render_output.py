@@ -16,6 +16,7 @@ with its location.
 from __future__ import annotations
 
 import gc
+import itertools
 import multiprocessing
 import os
 import shutil
@@ -317,16 +318,20 @@ def ahead(config, *, snapshot: bool = True, staged: Iterable[tuple[str, Path]] |
         from ssg import pages  # noqa: F401  (imported now, used by the renderer)
         env = load_theme(config).compiled()
     if staged is not None:
-        _warm_staged(cache, config.path(config.docs_dir).resolve(), staged)
+        _warm_staged(cache, config.path(config.docs_dir).resolve(), staged, late)
     return Ahead(manifest, state, intact, env)
 
 
-def _warm_staged(cache: Path, docs: Path, staged: Iterable[tuple[str, Path]]) -> None:
+def _warm_staged(cache: Path, docs: Path, staged: Iterable[tuple[str, Path]], late: Callable[[], bool]) -> None:
     """Parse the staged pages into the render cache in a child: the parsing's leftover heap
     would otherwise stay in this process, which the render's workers fork from (a full
-    build's peak memory is theirs).  Best effort: the renderer parses whatever is missing."""
+    build's peak memory is theirs).  It stops when the digest has ended (``late()``), however
+    many named pages are left: the render parses those, in two processes where there are
+    many, instead of one child alone while a core idles.  Best effort: the renderer parses
+    whatever is missing."""
     def warm() -> int:
-        return render_cache.PageStore(cache, docs).warm(_texts(staged, docs))
+        return render_cache.PageStore(cache, docs).warm(_texts(itertools.takewhile(lambda _: not late(), staged),
+                                                              docs))
     try:
         apart.call(warm)
     except SsgError:

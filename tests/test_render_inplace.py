@@ -225,6 +225,36 @@ def test_pages_parsed_ahead_leave_the_update_nothing_to_warm(built, monkeypatch)
     assert tree(built / "site") == clean(built)[0]
 
 
+def test_parsing_ahead_stops_when_the_digest_has_ended(built):
+    """Names still waiting when the digest ends are left to the render (two processes), not
+    parsed by the one child while the other core idles."""
+    edit(built)
+    content = built / "content"
+    changed = sorted(p.relative_to(content).as_posix() for p in (content / "series").glob("*.md"))
+    assert len(changed) >= 4
+    for rel in changed:
+        (content / rel).write_text((content / rel).read_text().replace("\n## ", "\n## Ahead: ", 1))
+    ended = built / "digest-ended"
+
+    def named():  # the parsing child reads these: the digest "ends" as the third is named
+        for n, rel in enumerate(changed):
+            if n == 2:
+                ended.touch()
+            yield rel, content / rel
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    try:
+        known = render_output.ahead(conf(built), staged=named(), late=ended.exists)
+    finally:
+        sys.stdout, sys.stderr = saved
+    assert known.snapshot is not None  # read before the digest ended
+    cache = render_cache.PageCache(built / ".ssg-cache" / "render")
+    keys = [render_cache.text_key((content / rel).read_text()) for rel in changed]
+    assert cache.known(set(keys)) == set(keys[:2])
+    build(conf(built), known=known, **QUIET)
+    assert tree(built / "site") == clean(built)[0]
+
+
 def test_a_template_that_does_not_compile_ahead_is_reported_by_the_build(built):
     """``ahead`` compiles the theme's templates while the digest runs, quietly; the one that
     does not compile is the build's error, located at the template, and site/ stays as it was."""
