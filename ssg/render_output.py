@@ -112,8 +112,9 @@ def _mark(data: bytes | Path | str) -> Path | str:
     return "bytes:" + render_cache.digest(data) if isinstance(data, bytes) else data
 
 
-def _child(renderer, conn, chunk: list[str], parent: int) -> None:
-    """Worker process (forked): parse a share of the pages, render it against the full index, write it."""
+def _child(renderer, conn, chunk: list[str], every: frozenset[str], parent: int) -> None:
+    """Worker process (forked): parse a share of the pages, render it against the full index, write it.
+    ``every``: the source of every page of the pass (what a link may point to)."""
     apart.die_with_parent(parent)
     src = ""
     try:
@@ -123,7 +124,9 @@ def _child(renderer, conn, chunk: list[str], parent: int) -> None:
             if renderer.cache.root is not None:
                 page.parts = None  # the body waits in the cache until this page is rendered (flat memory)
         renderer.cache.flush()  # the parent and the other worker may read these entries now
-        conn.send(("light", {s: replace(page, parts=None) for s, page in mine.items()}))
+        src = ""
+        targets = _targets(renderer.pagelib, mine, every)
+        conn.send(("light", ({s: _lighter(page) for s, page in mine.items()}, targets)))
         keep = renderer.cache.root is None  # no cache to bring a page's facts back from: keep them
         if not keep:
             renderer.store.memo.clear()  # its facts repeat the pages' (links above all); only a parse cache
@@ -189,27 +192,59 @@ def _slim(page):
     return replace(page, meta={}, links=(), hrefs=(), toc=(), problems=(), parts=None)
 
 
+def _lighter(page):
+    """What the parent keeps of a page between builds (``_light``): no links, toc or body."""
+    return replace(page, parts=None, links=(), hrefs=(), toc=())
+
+
+_MEMO = 20_000
+"""Link targets a worker remembers by (folder, href) while it maps its share's links."""
+
+
+def _targets(pagelib, pages: dict[str, Any], every: frozenset[str]) -> dict[str, set[str]]:
+    """Page → the targets its links point to (as ``Renderer._relink`` records them), for
+    ``pages`` of a pass whose page sources are ``every``: a link's target depends only
+    on which pages exist, so each worker maps its own share's links."""
+    out: dict[str, set[str]] = {}
+    memo: dict[tuple[str, str], Any] = {}
+    for src, page in pages.items():
+        folder = src[:src.rfind("/") + 1]
+        for href, _ in page.links:
+            if not href or href[0] in "#?":
+                found = pagelib.target(src, href, every)
+            elif (found := memo.get((folder, href), memo)) is memo:
+                if len(memo) >= _MEMO:
+                    memo.clear()  # bounded, as the renderer's: the hot targets come back at once
+                found = memo[folder, href] = pagelib.target(src, href, every)
+            if found is not None:
+                out.setdefault(src, set()).add(found[1] or found[0])
+    return out
+
+
 def run_workers(renderer, shares: list[list[str]]) -> None:
     """Full pass in ``workers`` forked processes that write their own pages; output identical to the serial pass."""
     ctx = multiprocessing.get_context("fork")
     renderer.out_dir.mkdir(parents=True, exist_ok=True)
     gc.freeze()  # the children's collections skip what they inherit: fewer copy-on-write pages
     links = []
+    every = frozenset(src for share in shares for src in share)
     for share in shares:
         mine, theirs = ctx.Pipe()
-        proc = ctx.Process(target=_child, args=(renderer, theirs, share, os.getpid()), daemon=True)
+        proc = ctx.Process(target=_child, args=(renderer, theirs, share, every, os.getpid()), daemon=True)
         proc.start()
         theirs.close()
         links.append((mine, proc))
     try:
-        for conn, _ in links:
-            renderer.state.pages.update(_receive(conn, "light"))
-        renderer.state.pages = dict(sorted(renderer.state.pages.items()))
-        renderer._relink(set(renderer.state.pages))
-        renderer._targets.clear()
-        # linked: from here on the parent needs no page's links (the feed brings its pages back whole)
-        renderer.state.pages = _light(renderer.state).pages
-        renderer.state.lite = set(renderer.state.pages)
+        state = renderer.state
+        for conn, _ in links:  # each page without its links, and what they point to
+            pages, targets = _receive(conn, "light")
+            state.pages.update(pages)
+            state.targets.update(targets)
+        state.pages = dict(sorted(state.pages.items()))
+        for src, keys in state.targets.items():  # the parent never needs a page's links (the feed
+            for key in keys:  # brings its pages back whole)
+                state.linkers.setdefault(key, set()).add(src)
+        state.lite = set(state.pages)
         others = {src: _slim(page) for src, page in renderer.state.pages.items()}
         for conn, _ in links:
             conn.send(others)

@@ -249,15 +249,25 @@ def test_a_corrupt_manifest_is_ignored(sample):
 
 
 def test_parallel_equals_serial_with_and_without_cache(sample):
+    for n, where in enumerate(("", "digests/", "digests/deep/")):  # every kind of link, from three folders
+        page = sample / "content" / where / f"links{n}.md"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text("# Links\n\n[a](../index.md) [b](about.md) [c](digests/) [d](./) [e](#links)"
+                        " [f](?q=1) [g](digests) [h](../about.md#about) [i](nowhere.md) [j](https://x.org/a.md)"
+                        " [k](//cdn.example/x) [l](/abs.md) [m](links0.md) [n](../../index.md) [o](data.txt)\n")
     c = conf(sample)
     serial = Renderer(c, sample / "one", workers=1, cache=False, **QUIET)
     serial.full()
+    assert len(serial.state.targets["digests/deep/links2.md"]) >= 5  # the test sees real links
     for name in ("two", "three"):  # cold, then warm cache
         parallel = Renderer(c, sample / name, workers=2, **QUIET)
         parallel.full()
         assert tree(sample / name) == tree(sample / "one")
         assert parallel.problems() == serial.problems()
         assert parallel.state.outputs == serial.state.outputs
+        # the workers map their own pages' links: the same reverse map as the serial pass's
+        assert parallel.state.targets == serial.state.targets
+        assert parallel.state.linkers == serial.state.linkers
 
 
 def test_update_after_a_parallel_pass_equals_a_clean_build(sample):
