@@ -359,27 +359,39 @@ def view(page: Page, body: str, root: str, config, site: dict[str, Any],
 
 # --- links ------------------------------------------------------------------------
 
+def _split(href: str) -> tuple[str, str, str]:
+    """(path, fragment, query) of a relative href, unquoted as ``urlsplit`` and ``unquote`` give
+    them.  Most hrefs ssg writes have nothing to split or unquote (``../series/x.md``): those
+    skip the parser, which strips spaces and controls and splits at ``#`` and ``?``."""
+    if "%" not in href and " " not in href and href.isprintable():
+        if "#" not in href and "?" not in href:
+            return href, "", ""
+        if href[0] == "#":
+            return "", href[1:], ""
+    parts = urlsplit(href)
+    return unquote(parts.path), unquote(parts.fragment), parts.query
+
+
 def target(src: str, href: str, pages: Mapping[str, Any]) -> tuple[str, str, str, str] | None:
     """Internal link → (site path, target source or "", fragment, query); None if external."""
     if not href or _SCHEME.match(href) or href.startswith(("//", "/")):
         return None
-    parts = urlsplit(href)
-    path, frag = unquote(parts.path), unquote(parts.fragment)
+    path, frag, query = _split(href)
     if not path:
-        return "", src, frag, parts.query
+        return "", src, frag, query
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(src), path))
     if path.endswith("/") and joined != ".":
         joined += "/"
     if joined in (".", "./"):
         joined = ""
     if joined.endswith(".md"):
-        return joined, joined, frag, parts.query
+        return joined, joined, frag, query
     index = (joined + "index.md") if (joined == "" or joined.endswith("/")) else ""
     if index:
-        return joined, index, frag, parts.query
+        return joined, index, frag, query
     if joined + "/index.md" in pages:
-        return joined + "/", joined + "/index.md", frag, parts.query
-    return joined, "", frag, parts.query
+        return joined + "/", joined + "/index.md", frag, query
+    return joined, "", frag, query
 
 
 def check(page: Page, pages: Mapping[str, Page], exists: Callable[[str], bool],

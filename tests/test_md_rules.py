@@ -105,3 +105,25 @@ BLOCKISH = st.lists(st.sampled_from(LINES), max_size=14).map("\n".join)
 @given(BLOCKISH)
 def test_block_structure_matches_markdown_it(text):
     same(text)
+
+
+HREFISH = st.text(alphabet=st.sampled_from(list("ab./#?%2F0 \t\n\x00é\u00a0:-_")), max_size=14)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(HREFISH)
+def test_split_href_matches_urlsplit(href):
+    """``pages._split`` skips the URL parser only where its answer cannot differ."""
+    from urllib.parse import unquote, urlsplit
+    if not href or pages._SCHEME.match(href) or href.startswith(("//", "/")):
+        return  # ``target`` answers these before splitting
+    parts = urlsplit(href)
+    assert pages._split(href) == (unquote(parts.path), unquote(parts.fragment), parts.query)
+
+
+@pytest.mark.parametrize("href", ["../series/x.md", "#s1a2", "a.md#x?y", "a.md?q#f", "#a%20b", " a.md",
+                                  "a\tb.md", "./", "..", "x%2Fy.md", "#", "?", "#a?b"])
+def test_split_href_cases(href):
+    from urllib.parse import unquote, urlsplit
+    parts = urlsplit(href)
+    assert pages._split(href) == (unquote(parts.path), unquote(parts.fragment), parts.query)
