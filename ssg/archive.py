@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ssg import pipes
-from ssg.gitpipe import ENV, READ_BUFFER, CatFile, run
 from ssg.errors import ArchiveError, Problem
+from ssg.gitpipe import ENV, READ_BUFFER, CatFile, run
 from ssg.model import RawMessage
 
 WINDOW = 1024
@@ -427,4 +427,3 @@ class Archive:
         """Stop the cat-file processes; reading again starts new ones."""
         while self._cats:
             self._cats.popitem()[1].close()
-

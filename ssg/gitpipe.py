@@ -93,4 +93,3 @@ class CatFile:
             self.proc.kill()
             self.proc.wait()
         self.err.close()
-

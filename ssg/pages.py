@@ -15,7 +15,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Container, Mapping
 from urllib.parse import quote, unquote, urlsplit
 
 import yaml
@@ -372,7 +372,7 @@ def _split(href: str) -> tuple[str, str, str]:
     return unquote(parts.path), unquote(parts.fragment), parts.query
 
 
-def target(src: str, href: str, pages: Mapping[str, Any]) -> tuple[str, str, str, str] | None:
+def target(src: str, href: str, pages: Container[str]) -> tuple[str, str, str, str] | None:
     """Internal link → (site path, target source or "", fragment, query); None if external."""
     if not href or _SCHEME.match(href) or href.startswith(("//", "/")):
         return None
@@ -392,6 +392,31 @@ def target(src: str, href: str, pages: Mapping[str, Any]) -> tuple[str, str, str
     if joined + "/index.md" in pages:
         return joined + "/", joined + "/index.md", frag, query
     return joined, "", frag, query
+
+
+TARGETS_MEMO = 20_000
+"""Link targets remembered by (folder, href) (``link_targets``, the renderer's ``_target``);
+past this a memo starts over (memory stays flat)."""
+
+
+def link_targets(pages: Mapping[str, Page], every: Container[str]) -> dict[str, set[str]]:
+    """Page source → what its links point to (a page source, else a site path), for
+    ``pages`` of a site whose page sources are ``every``.  A target depends only on
+    which pages exist, so a worker that knows them maps its own share's links."""
+    out: dict[str, set[str]] = {}
+    memo: dict[tuple[str, str], Any] = {}
+    for src, page in pages.items():
+        folder = src[:src.rfind("/") + 1]
+        for href, _ in page.links:
+            if not href or href[0] in "#?":  # relative to the page itself: not shared
+                found = target(src, href, every)
+            elif (found := memo.get((folder, href), memo)) is memo:
+                if len(memo) >= TARGETS_MEMO:
+                    memo.clear()  # bounded: the hot targets (people, domains) come back at once
+                found = memo[folder, href] = target(src, href, every)
+            if found is not None:
+                out.setdefault(src, set()).add(found[1] or found[0])
+    return out
 
 
 def check(page: Page, pages: Mapping[str, Page], exists: Callable[[str], bool],

@@ -33,8 +33,6 @@ PARALLEL_MIN = 400
 """A full pass with at least this many pages to parse (not in the cache) runs in two processes."""
 WARM_MIN = 40
 """An update with at least this many changed pages parses them in two processes first."""
-TARGETS_MEMO = 20_000
-"""Link targets remembered by (directory, href); past this the memo starts over (memory stays flat)."""
 _NOT_YET = object()
 _LAZY = {"make_markdown", "parse_page", "url_of", "output_of", "NAV", "NAV_SOURCES"}
 
@@ -320,7 +318,7 @@ class Renderer:
         memo = (src[:src.rfind("/") + 1], href)
         found = self._targets.get(memo, _NOT_YET)
         if found is _NOT_YET:
-            if len(self._targets) >= TARGETS_MEMO:
+            if len(self._targets) >= self.pagelib.TARGETS_MEMO:
                 self._targets.clear()  # bounded: the hot targets (people, domains) come back at once
             found = self._targets[memo] = self.pagelib.target(src, href, self.state.pages)
         return found
@@ -335,16 +333,13 @@ class Renderer:
 
     def _relink(self, srcs: set[str]) -> None:
         """Record which page links to which target (reverse map for update)."""
-        linkers, targets = self.state.linkers, self.state.targets
         for src in srcs:
             self._unlink(src)
-            page = self.full_page(src) if src in self.state.pages else None
-            for href, _ in page.links if page else ():
-                target = self._target(src, href)
-                if target is not None:
-                    key = target[1] or target[0]
-                    linkers.setdefault(key, set()).add(src)
-                    targets.setdefault(src, set()).add(key)
+        pages = {src: self.full_page(src) for src in srcs if src in self.state.pages}
+        for src, keys in self.pagelib.link_targets(pages, self.state.pages).items():
+            self.state.targets[src] = keys
+            for key in keys:
+                self.state.linkers.setdefault(key, set()).add(src)
 
     def _exists(self, path: str) -> bool:
         return path in self.state.files or path in self.state.assets \

@@ -125,7 +125,7 @@ def _child(renderer, conn, chunk: list[str], every: frozenset[str], parent: int)
                 page.parts = None  # the body waits in the cache until this page is rendered (flat memory)
         renderer.cache.flush()  # the parent and the other worker may read these entries now
         src = ""
-        targets = _targets(renderer.pagelib, mine, every)
+        targets = renderer.pagelib.link_targets(mine, every)
         conn.send(("light", ({s: _lighter(page) for s, page in mine.items()}, targets)))
         keep = renderer.cache.root is None  # no cache to bring a page's facts back from: keep them
         if not keep:
@@ -195,30 +195,6 @@ def _slim(page):
 def _lighter(page):
     """What the parent keeps of a page between builds (``_light``): no links, toc or body."""
     return replace(page, parts=None, links=(), hrefs=(), toc=())
-
-
-_MEMO = 20_000
-"""Link targets a worker remembers by (folder, href) while it maps its share's links."""
-
-
-def _targets(pagelib, pages: dict[str, Any], every: frozenset[str]) -> dict[str, set[str]]:
-    """Page → the targets its links point to (as ``Renderer._relink`` records them), for
-    ``pages`` of a pass whose page sources are ``every``: a link's target depends only
-    on which pages exist, so each worker maps its own share's links."""
-    out: dict[str, set[str]] = {}
-    memo: dict[tuple[str, str], Any] = {}
-    for src, page in pages.items():
-        folder = src[:src.rfind("/") + 1]
-        for href, _ in page.links:
-            if not href or href[0] in "#?":
-                found = pagelib.target(src, href, every)
-            elif (found := memo.get((folder, href), memo)) is memo:
-                if len(memo) >= _MEMO:
-                    memo.clear()  # bounded, as the renderer's: the hot targets come back at once
-                found = memo[folder, href] = pagelib.target(src, href, every)
-            if found is not None:
-                out.setdefault(src, set()).add(found[1] or found[0])
-    return out
 
 
 def run_workers(renderer, shares: list[list[str]]) -> None:
@@ -429,7 +405,7 @@ def _light(state):
     """The state worth keeping between builds: what other pages need of each page
     (url, title, anchors, date), not its links, toc or body; no generated extras
     (but the feed entries' bodies, which are few)."""
-    pages = {src: page if src in state.lite else replace(page, parts=None, links=(), hrefs=(), toc=())
+    pages = {src: page if src in state.lite else _lighter(page)
              for src, page in state.pages.items()}
     return replace(state, pages=pages, lite=set(pages), extras={}, html={}, reused={}, written=set())
 
