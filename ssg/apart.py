@@ -99,11 +99,9 @@ def start(step: Callable[..., Any], *args: Any, debug: bool = False) -> Pending:
     pid = os.fork()
     if pid == 0:  # the child: never returns
         os.close(read)
-        die_with_parent(parent)
-        reply: tuple = ("crash", "the parent was gone")
+        die_with_parent(parent)  # (ends here if the parent is gone already)
         try:
-            if os.getppid() == parent:
-                reply = ("value", step(*args))
+            reply: tuple = ("value", step(*args))
         except errors.SsgError as exc:
             if debug:
                 traceback.print_exc()

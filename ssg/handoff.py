@@ -2,10 +2,11 @@
 "this content page is staged, whole, there".
 
 The digest runs in a child process (``apart``); meanwhile another child of the
-build parses the pages it hears of into the render cache
-(``render_output.ahead``), so the render half that follows finds them parsed.  One line per page through a pipe: ``rel NUL path LF``.  The word
-is only a hint: the sender never blocks (a full pipe drops the line) and never
-fails; the renderer reads and checks every page itself anyway.
+build parses the pages it hears of into the render cache (``render_output.ahead``),
+so the render half that follows finds them parsed.  One line per page through a
+pipe: ``rel NUL path LF``.  The word is only a hint: the sender never blocks (a
+full pipe drops the line) and never fails; the renderer reads and checks every
+page itself anyway.
 """
 
 from __future__ import annotations

@@ -405,8 +405,7 @@ def _light(state):
     """The state worth keeping between builds: what other pages need of each page
     (url, title, anchors, date), not its links, toc or body; no generated extras
     (but the feed entries' bodies, which are few)."""
-    pages = {src: page if src in state.lite else _lighter(page)
-             for src, page in state.pages.items()}
+    pages = {src: page if src in state.lite else _lighter(page) for src, page in state.pages.items()}
     return replace(state, pages=pages, lite=set(pages), extras={}, html={}, reused={}, written=set())
 
 
