@@ -385,45 +385,52 @@ def build(config, make_renderer: Callable, *, strict: bool, log: Callable[[str],
             log("note: site_url is not set, so feed.xml, sitemap.xml and canonical links are left out")
         return report(pages=0, copied=0, problems=problems, seconds=time.perf_counter() - start)
     snapshot = known.snapshot if known.snapshot is not None else render_state.read_state(cache)
-    if snapshot is not None and known.intact and _describes(snapshot, site, fixed):
-        done, renderer = _in_place(make_renderer, site, snapshot, content)
+    since, pages = None, set()
+    if snapshot is not None and known.intact and _describes(snapshot, manifest, site, fixed):
+        done, renderer, pages = _in_place(make_renderer, site, snapshot, content)
+        since = snapshot.get("since")
         stats = {rel: st for rel, st in manifest["stats"].items() if rel in renderer.state.on_disk}
         stats.update(render_state.stats(site, done.changed))
     else:
         done, renderer = _fresh(make_renderer, site, cache, manifest)
         stats = render_state.stats(site, renderer.state.on_disk)
+    stamp = os.urandom(8).hex()  # ties the state written next to this manifest
     render_state.write_manifest(cache, {
-        "site": str(site), "inputs": signature, "outputs": renderer.state.outputs, "stats": stats,
+        "site": str(site), "inputs": signature, "outputs": renderer.state.outputs, "stats": stats, "stamp": stamp,
         "problems": [[p.code, p.detail, p.message_id, p.commit, p.path, p.line] for p in done.problems]})
-    render_state.write_state(cache, {"site": str(site), "settings": fixed, "content": content,
-                                     "state": _light(renderer.state)})
+    render_state.write_state(cache, {"site": str(site), "settings": fixed, "content": content, "stamp": stamp,
+                                     "state": _light(renderer.state)}, since, pages)
     journal.close(_txn(site))
     return replace(done, seconds=time.perf_counter() - start)
 
 
 def _light(state):
     """The state worth keeping between builds: what other pages need of each page
-    (url, title, anchors, date), not its links, toc or body; no generated extras
-    (but the feed entries' bodies, which are few)."""
-    pages = {src: page if src in state.lite else _lighter(page) for src, page in state.pages.items()}
+    (url, title, anchors, date), not its links, toc or body, in sorted order; no
+    generated extras (but the feed entries' bodies, which are few)."""
+    pages = {src: state.pages[src] if src in state.lite else _lighter(state.pages[src]) for src in sorted(state.pages)}
     return replace(state, pages=pages, lite=set(pages), extras={}, html={}, reused={}, written=set())
 
 
-def _describes(snapshot: dict[str, Any], site: Path, fixed: str) -> bool:
-    """The saved state is of this site and these settings."""
-    return snapshot.get("site") == str(site) and snapshot.get("settings") == fixed \
-        and isinstance(snapshot.get("content"), dict) and site.is_dir()
+def _describes(snapshot: dict[str, Any], manifest: dict[str, Any], site: Path, fixed: str) -> bool:
+    """The saved state is the one the manifest was written with, of this site and these settings."""
+    return manifest.get("stamp") is not None and snapshot.get("stamp") == manifest["stamp"] \
+        and snapshot.get("site") == str(site) and snapshot.get("settings") == fixed and isinstance(snapshot.get("content"), dict) and site.is_dir()
 
 
 def _in_place(make_renderer: Callable, site: Path, snapshot: dict[str, Any], content: dict[str, tuple]):
-    """Re-render what depends on the content files that changed since the snapshot, staged then committed."""
+    """Re-render what depends on the content files that changed since the snapshot, staged then
+    committed; also the pages whose facts may now differ from the snapshot's (for ``write_state``)."""
     renderer = make_renderer(site, {}, None)
     renderer.state = snapshot["state"]
+    had = set(renderer.state.pages)
     renderer.stage = _txn(site)
     journal.close(renderer.stage)
     before = snapshot["content"]  # changed: size or mtime differ (as make and rsync decide; a copy keeps both)
     changed = {rel for rel in before.keys() | content.keys() if before.get(rel, ())[:2] != content.get(rel, ())[:2]}
-    return renderer.update({renderer.docs / rel for rel in changed}), renderer
+    done = renderer.update({renderer.docs / rel for rel in changed})
+    state = renderer.state  # a page left "lite" is still the snapshot's own
+    return done, renderer, {src for src in state.pages if src not in state.lite} | (had - state.pages.keys())
 
 
 def _fresh(make_renderer: Callable, site: Path, cache: Path, manifest: dict[str, Any]):

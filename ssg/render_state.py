@@ -3,11 +3,16 @@
 - ``manifest.json``: what the last build wrote (output path → output key, the
   input signature, the problems, size and mtime of each output), so the next build
   can reuse unchanged output files and a build with nothing changed can stop early.
-- ``state.pickle``: the renderer's state after the last build (page facts without
+- ``state.pickle``: the renderer's state after a build (page facts without
   bodies, link maps, output keys, content file stats), so the next build can update
-  site/ in place (``render_output.build``).
-Both are sealed with a checksum and the engine fingerprint of ``render_cache``; one
-that does not verify is ignored.  Everything here can be deleted at any time.
+  site/ in place (``render_output.build``);
+- ``state.delta.pickle``: the pages changed since ``state.pickle`` was written, and the
+  rest of the state whole, so that a small update does not write every page's facts
+  again (``write_state``).
+All are sealed with a checksum and the engine fingerprint of ``render_cache``; one
+that does not verify is ignored.  The manifest and the state carry the same ``stamp``,
+new at each build: a state that is not the manifest's (a lost delta, a crash between
+the two writes) is not used.  Everything here can be deleted at any time.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import json
 import os
 import pickle
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +55,20 @@ def write_manifest(root: Path | None, manifest: dict[str, Any]) -> None:
 
 
 STATE = "state.pickle"
-"""The renderer's whole state after the last ``build`` (see ``render_output.build``)."""
+"""The renderer's whole state after a build (see ``render_output.build``)."""
+DELTA = "state.delta.pickle"
+"""The pages changed since ``STATE`` was written, and the rest of the state whole."""
+REWRITE_AT = 4
+"""A delta would hold more than 1/REWRITE_AT of the pages: the whole state is written again."""
+
+
+@dataclass(frozen=True)
+class Since:
+    """Where a state read by ``read_state`` came from: the base it was read from, and
+    the pages the delta on top of that base held."""
+
+    base: str
+    pages: frozenset[str]
 
 
 @contextmanager
@@ -63,15 +82,33 @@ def _no_gc():
             gc.enable()
 
 
-def write_state(root: Path | None, snapshot: dict[str, Any]) -> None:
-    """Keep the renderer's state for the next build (pickled: it holds only our own page facts)."""
+def _write(path: Path, record: dict[str, Any]) -> None:
+    with _no_gc():
+        payload = pickle.dumps({**record, "engine": engine()}, protocol=pickle.HIGHEST_PROTOCOL)
+    write_atomic(path, _seal(payload))
+
+
+def write_state(root: Path | None, snapshot: dict[str, Any], since: Since | None = None,
+                changed: set[str] = frozenset()) -> None:
+    """Keep the renderer's state for the next build (pickled: it holds only our own page
+    facts).  ``since``: the state was updated from the one ``read_state`` gave with
+    this ``Since``, and only the pages ``changed`` names may differ from it: then only
+    those pages (and those of the delta already there) are written, beside the base,
+    unless they are many.  ``snapshot["state"].pages`` is in sorted order."""
     if root is None:
         return
+    snapshot = {k: v for k, v in snapshot.items() if k not in ("since", "base", "pages", "token", "engine")}
     try:
-        with _no_gc():
-            payload = pickle.dumps({**snapshot, "engine": engine()}, protocol=pickle.HIGHEST_PROTOCOL)
-        write_atomic(root / STATE, _seal(payload))
-    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        state = snapshot["state"]
+        if since is not None and (root / STATE).is_file():
+            delta = since.pages | changed
+            if len(delta) * REWRITE_AT <= len(state.pages):
+                _write(root / DELTA, {**snapshot, "state": replace(state, pages={}), "base": since.base,
+                                      "pages": {src: state.pages.get(src) for src in sorted(delta)}})
+                return
+        _write(root / STATE, {**snapshot, "token": os.urandom(16).hex()})
+        (root / DELTA).unlink(missing_ok=True)  # of the old base: it no longer applies
+    except (OSError, pickle.PicklingError, TypeError, AttributeError, KeyError):
         forget_state(root)
 
 
@@ -88,22 +125,42 @@ class _Loader(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-def read_state(root: Path | None) -> dict[str, Any] | None:
-    """The last build's renderer state, or None when absent, corrupt or from another engine."""
-    if root is None:
-        return None
+def _read(path: Path) -> dict[str, Any] | None:
     try:
-        payload = _unseal((root / STATE).read_bytes())
+        payload = _unseal(path.read_bytes())
         with _no_gc():  # unpickling makes ~10^5 containers: collections would triple the time
-            snapshot = _Loader(io.BytesIO(payload)).load() if payload is not None else None
+            record = _Loader(io.BytesIO(payload)).load() if payload is not None else None
     except Exception:  # a damaged cache is a miss, whatever unpickling raised
         return None
-    return snapshot if isinstance(snapshot, dict) and snapshot.get("engine") == engine() else None
+    return record if isinstance(record, dict) and record.get("engine") == engine() else None
+
+
+def read_state(root: Path | None) -> dict[str, Any] | None:
+    """The last build's renderer state (the base, and the delta on it when there is one),
+    with its ``Since`` under "since"; or None when absent, corrupt or from another engine."""
+    if root is None:
+        return None
+    base = _read(root / STATE)
+    if base is None or not isinstance(base.get("token"), str) or not hasattr(base.get("state"), "pages"):
+        return None
+    delta = _read(root / DELTA)
+    if delta is None or delta.get("base") != base["token"] or not isinstance(delta.get("pages"), dict) \
+            or not hasattr(delta.get("state"), "pages"):
+        return {**base, "since": Since(base["token"], frozenset())}
+    pages = base["state"].pages
+    for src, page in delta["pages"].items():
+        if page is None:
+            pages.pop(src, None)
+        else:
+            pages[src] = page
+    delta["state"].pages = dict(sorted(pages.items()))
+    return {**delta, "since": Since(base["token"], frozenset(delta["pages"]))}
 
 
 def forget_state(root: Path | None) -> None:
     if root is not None:
         (root / STATE).unlink(missing_ok=True)
+        (root / DELTA).unlink(missing_ok=True)
 
 
 def file_stats(top: Path) -> dict[str, tuple[int, int, int, int]]:

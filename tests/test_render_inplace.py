@@ -129,7 +129,8 @@ def test_a_damaged_snapshot_means_a_full_build(built, damage):
     elif damage == "garbage":
         state.write_bytes(b"\x80\x05garbage")
     else:
-        render_state.write_state(state.parent, {"site": "x"})
+        from ssg.render import _State
+        render_state.write_state(state.parent, {"site": "x", "state": _State()})
         state.write_bytes(state.read_bytes().replace(render_cache.engine().encode(), b"0" * 32))
     inode = (built / "site").stat().st_ino
     edit(built)
@@ -272,3 +273,78 @@ def test_a_template_that_does_not_compile_ahead_is_reported_by_the_build(built):
         build(cfg, known=known, **QUIET)
     assert "page.html:1" in (caught.value.location or "")
     assert tree(built / "site") == before
+
+
+def _full_build_state(root: Path) -> dict:
+    """The state a build keeps when it renders everything (no snapshot, no manifest to go on)."""
+    cache = root / ".ssg-cache" / "render"
+    render_state.forget_state(cache)
+    render_state.write_manifest(cache, {})
+    build(conf(root), **QUIET)
+    assert not (cache / render_state.DELTA).exists()
+    return render_state.read_state(cache)
+
+
+def test_updates_write_only_a_delta_and_keep_the_state_a_full_build_keeps(built, monkeypatch):
+    """An in-place build writes the pages whose facts changed beside the base state, not every
+    page's again (``render_state.write_state``); read back, base and delta are the state a full
+    build of the same content keeps, in the same order."""
+    import dataclasses
+
+    monkeypatch.setattr(render_state, "REWRITE_AT", 1)  # this site is small: any delta is "few"
+    cache = built / ".ssg-cache" / "render"
+    base = (cache / render_state.STATE).read_bytes()
+    edit(built)
+    build(conf(built), **QUIET)
+    assert (cache / render_state.STATE).read_bytes() == base and (cache / render_state.DELTA).is_file()
+    assert tree(built / "site") == clean(built)[0]
+    first = render_state.read_state(cache)["since"].pages
+    assert "digests/2026-03-09-5e6f7a8b-9a8b7c6d.md" in first and "authors/dmitri-testov.md" in first
+    content = built / "content"
+    (content / "digests" / "2026-03-09-5e6f7a8b-9a8b7c6d.md").unlink()
+    (content / "about.md").write_text((content / "about.md").read_text() + "\nOne more line.\n")
+    build(conf(built), **QUIET)
+    assert (cache / render_state.STATE).read_bytes() == base
+    assert tree(built / "site") == clean(built)[0]
+    chain = render_state.read_state(cache)
+    assert first | {"about.md"} <= chain["since"].pages
+    full = _full_build_state(built)
+    for f in dataclasses.fields(full["state"]):
+        assert getattr(chain["state"], f.name) == getattr(full["state"], f.name), f.name
+    assert list(chain["state"].pages) == list(full["state"].pages) == sorted(full["state"].pages)
+    assert chain["content"] == full["content"]
+
+
+def test_a_delta_of_many_pages_writes_the_whole_state_again(built, monkeypatch):
+    monkeypatch.setattr(render_state, "REWRITE_AT", 10_000)
+    cache = built / ".ssg-cache" / "render"
+    base = (cache / render_state.STATE).read_bytes()
+    edit(built)
+    build(conf(built), **QUIET)
+    assert (cache / render_state.STATE).read_bytes() != base and not (cache / render_state.DELTA).exists()
+    assert render_state.read_state(cache)["since"].pages == frozenset()
+    assert tree(built / "site") == clean(built)[0]
+
+
+@pytest.mark.parametrize("loss", ["deleted", "other-base"])
+def test_a_lost_delta_means_a_full_build(built, monkeypatch, loss):
+    """Without its delta the base is an older state than the manifest's (the stamps differ):
+    updating from it could keep a page that changed and changed back; the build starts over."""
+    monkeypatch.setattr(render_state, "REWRITE_AT", 1)
+    cache = built / ".ssg-cache" / "render"
+    about = built / "content" / "about.md"
+    text = about.read_text()
+    about.write_text(text + "\nChanged.\n")
+    build(conf(built), **QUIET)
+    assert (cache / render_state.DELTA).is_file()
+    if loss == "deleted":
+        (cache / render_state.DELTA).unlink()
+    else:  # the same base under another name: the delta is not its own
+        record = render_state._read(cache / render_state.STATE)
+        render_state._write(cache / render_state.STATE, {**record, "token": "another"})
+        assert render_state.read_state(cache)["since"] == render_state.Since("another", frozenset())
+    about.write_text(text)  # back as the base knew it
+    inode = (built / "site").stat().st_ino
+    build(conf(built), **QUIET)
+    assert tree(built / "site") == clean(built)[0]
+    assert (built / "site").stat().st_ino != inode  # rebuilt beside and swapped in
