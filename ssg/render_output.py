@@ -409,7 +409,8 @@ def _light(state):
     (url, title, anchors, date), not its links, toc or body, in sorted order; no
     generated extras (but the feed entries' bodies, which are few)."""
     pages = {src: state.pages[src] if src in state.lite else _lighter(state.pages[src]) for src in sorted(state.pages)}
-    return replace(state, pages=pages, lite=set(pages), extras={}, html={}, reused={}, written=set())
+    return replace(state, pages=pages, lite=set(pages), extras={}, html={}, reused={}, written=set(),
+                   **{name: dict(sorted(getattr(state, name).items())) for name in render_state.PER_PAGE[1:]})
 
 
 def _describes(snapshot: dict[str, Any], manifest: dict[str, Any], site: Path, fixed: str) -> bool:

@@ -60,6 +60,9 @@ DELTA = "state.delta.pickle"
 """The pages changed since ``STATE`` was written, and the rest of the state whole."""
 REWRITE_AT = 4
 """A delta would hold more than 1/REWRITE_AT of the pages: the whole state is written again."""
+PER_PAGE = ("pages", "targets", "page_problems", "feed_html")
+"""The state's maps by page: a delta holds only the changed pages' entries (None: gone).
+``linkers`` is not kept at all: it is the reverse of ``targets``, made again on reading."""
 
 
 @dataclass(frozen=True)
@@ -92,21 +95,24 @@ def write_state(root: Path | None, snapshot: dict[str, Any], since: Since | None
                 changed: set[str] = frozenset()) -> None:
     """Keep the renderer's state for the next build (pickled: it holds only our own page
     facts).  ``since``: the state was updated from the one ``read_state`` gave with
-    this ``Since``, and only the pages ``changed`` names may differ from it: then only
-    those pages (and those of the delta already there) are written, beside the base,
-    unless they are many.  ``snapshot["state"].pages`` is in sorted order."""
+    this ``Since``, and only the pages ``changed`` names may differ from it (in the
+    ``PER_PAGE`` maps; a page may also have left ``feed_html``): then only those
+    pages' entries (and those of the delta already there) are written, beside the
+    base, unless they are many.  The ``PER_PAGE`` maps are in sorted order."""
     if root is None:
         return
-    snapshot = {k: v for k, v in snapshot.items() if k not in ("since", "base", "pages", "token", "engine")}
+    snapshot = {k: v for k, v in snapshot.items() if k not in ("since", "base", "token", "engine", "feed")}
     try:
-        state = snapshot["state"]
+        state = replace(snapshot["state"], linkers={})
         if since is not None and (root / STATE).is_file():
-            delta = since.pages | changed
+            delta = sorted(since.pages | changed)
             if len(delta) * REWRITE_AT <= len(state.pages):
-                _write(root / DELTA, {**snapshot, "state": replace(state, pages={}), "base": since.base,
-                                      "pages": {src: state.pages.get(src) for src in sorted(delta)}})
+                entries = {name: {src: getattr(state, name).get(src) for src in delta} for name in PER_PAGE}
+                _write(root / DELTA, {**snapshot, "base": since.base, "entries": entries,
+                                      "feed": list(state.feed_html),
+                                      "state": replace(state, **{name: {} for name in PER_PAGE})})
                 return
-        _write(root / STATE, {**snapshot, "token": os.urandom(16).hex()})
+        _write(root / STATE, {**snapshot, "state": state, "token": os.urandom(16).hex()})
         (root / DELTA).unlink(missing_ok=True)  # of the old base: it no longer applies
     except (OSError, pickle.PicklingError, TypeError, AttributeError, KeyError):
         forget_state(root)
@@ -144,17 +150,33 @@ def read_state(root: Path | None) -> dict[str, Any] | None:
     if base is None or not isinstance(base.get("token"), str) or not hasattr(base.get("state"), "pages"):
         return None
     delta = _read(root / DELTA)
-    if delta is None or delta.get("base") != base["token"] or not isinstance(delta.get("pages"), dict) \
-            or not hasattr(delta.get("state"), "pages"):
+    entries = delta.get("entries") if delta is not None and delta.get("base") == base["token"] else None
+    if not (isinstance(entries, dict) and entries.keys() == set(PER_PAGE) and hasattr(delta.get("state"), "pages")
+            and isinstance(delta.get("feed"), list)):
+        state = base["state"]
+        state.linkers = _reverse(state.targets)
         return {**base, "since": Since(base["token"], frozenset())}
-    pages = base["state"].pages
-    for src, page in delta["pages"].items():
-        if page is None:
-            pages.pop(src, None)
-        else:
-            pages[src] = page
-    delta["state"].pages = dict(sorted(pages.items()))
-    return {**delta, "since": Since(base["token"], frozenset(delta["pages"]))}
+    state, was = delta["state"], base["state"]
+    for name in PER_PAGE:
+        merged = getattr(was, name)
+        for src, value in entries[name].items():
+            if value is None:
+                merged.pop(src, None)
+            else:
+                merged[src] = value
+        setattr(state, name, dict(sorted(merged.items())))
+    state.feed_html = {src: state.feed_html[src] for src in delta["feed"] if src in state.feed_html}
+    state.linkers = _reverse(state.targets)
+    return {**delta, "since": Since(base["token"], frozenset(entries["pages"]))}
+
+
+def _reverse(targets: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Link target → the pages linking to it."""
+    out: dict[str, set[str]] = {}
+    for src, keys in targets.items():
+        for key in keys:
+            out.setdefault(key, set()).add(src)
+    return out
 
 
 def forget_state(root: Path | None) -> None:
