@@ -100,15 +100,27 @@ def _valid(facts: Any) -> bool:
         return False
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, *parts: bytes) -> None:
+    """Write the parts one after the other to a new file, then rename it to ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
+    with open(tmp, "wb") as f:
+        for part in parts:
+            f.write(part)
     os.replace(tmp, path)
 
 
+def _head(payload: bytes) -> bytes:
+    return FORMAT + b" " + check(payload) + b"\n"
+
+
 def _seal(payload: bytes) -> bytes:
-    return FORMAT + b" " + check(payload) + b"\n" + payload
+    return _head(payload) + payload
+
+
+def write_sealed(path: Path, payload: bytes) -> None:
+    """``write_atomic(path, _seal(payload))`` without a second copy of a large payload in memory."""
+    write_atomic(path, _head(payload), payload)
 
 
 def _unseal(data: bytes) -> bytes | None:

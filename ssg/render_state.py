@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ssg.render_cache import _seal, _unseal, digest, engine, write_atomic
+from ssg.render_cache import _unseal, digest, engine, write_sealed
 
 
 def read_manifest(root: Path | None) -> dict[str, Any]:
@@ -49,7 +49,7 @@ def write_manifest(root: Path | None, manifest: dict[str, Any]) -> None:
         return
     try:
         payload = json.dumps({**manifest, "engine": engine()}, ensure_ascii=False, separators=(",", ":"))
-        write_atomic(root / "manifest.json", _seal(payload.encode("utf-8", "surrogatepass")))
+        write_sealed(root / "manifest.json", payload.encode("utf-8", "surrogatepass"))
     except (OSError, TypeError, ValueError, UnicodeError):
         pass
 
@@ -88,7 +88,7 @@ def _no_gc():
 def _write(path: Path, record: dict[str, Any]) -> None:
     with _no_gc():
         payload = pickle.dumps({**record, "engine": engine()}, protocol=pickle.HIGHEST_PROTOCOL)
-    write_atomic(path, _seal(payload))
+    write_sealed(path, payload)
 
 
 def write_state(root: Path | None, snapshot: dict[str, Any], since: Since | None = None,
