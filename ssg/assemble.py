@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import itertools
 import json
-from dataclasses import dataclass
-from pathlib import Path
 from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
 from typing import Any, Iterator
 
 from ssg import jsontext, urls
@@ -139,13 +140,23 @@ class Pages:
     def __init__(self, cfg: Config, idx: Index, ids: Identities) -> None:
         self.cfg, self.idx, self.ids = cfg, idx, ids
         self.ctx = Context(cfg.archive.list, cfg.archive.url, cfg.people.obfuscate_emails)
-        self.series = {r["id"]: r for r in idx.all_series()}
-        self.next: dict[str, list[str]] = defaultdict(list)
-        for sid, r in self.series.items():
-            if r["data"].get("previous"):
-                self.next[r["data"]["previous"]].append(sid)
         self.digests = idx.digests()
         self.titles = {d["path"]: d["data"]["title"] for d in self.digests}
+
+    @cached_property
+    def series(self) -> dict[str, dict[str, Any]]:
+        """Every series row by id (loaded when first needed: a run with no new mail
+        writes only the index pages, which need none)."""
+        return {r["id"]: r for r in self.idx.all_series()}
+
+    @cached_property
+    def next(self) -> dict[str, list[str]]:
+        """Series id → the series naming it as their previous version."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for sid, r in self.series.items():
+            if r["data"].get("previous"):
+                out[r["data"]["previous"]].append(sid)
+        return out
 
     def series_stream(self, sids: list[str]) -> Iterator[ContentFile]:
         """Series pages for ``sids`` in this process; many at once are read in

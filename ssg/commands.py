@@ -44,9 +44,10 @@ def _digest(cfg, args: argparse.Namespace, say: Callable[[str], None], tell: int
     from ssg import handoff, pipeline
 
     t0 = time.perf_counter()
+    sender = handoff.Sender(tell) if tell >= 0 else None
     report = pipeline.run(cfg, spec=getattr(args, "rng", None), every=getattr(args, "every", None),
                           force=getattr(args, "force", False), log=say, progress=_progress(args),
-                          staged=handoff.Sender(tell) if tell >= 0 else None)
+                          staged=sender, expect=sender.expect if sender else None)
     for path in report.kept:
         say(f"warning: {path} was edited by hand; not overwritten (use --force)")
     for p in report.problems[:5] if getattr(args, "verbose", False) else ():

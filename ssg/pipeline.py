@@ -168,9 +168,11 @@ def _explicit(archive: Archive, rng: Range, subdir: str, now: int, replaces: str
 def run(cfg: Config, *, spec: str | None = None, every: str | None = None, force: bool = False,
         write: bool = True, log: Callable[[str], None] = print,
         progress: Callable[[int, int, str], None] | None = None,
-        staged: Callable[[str, Path], None] | None = None) -> RunReport:
+        staged: Callable[[str, Path], None] | None = None,
+        expect: Callable[[], None] | None = None) -> RunReport:
     """Digest every planned range, update the index, then write content/ in one batch
-    (``staged``: see ``writer.write_all``)."""
+    (``staged``: see ``writer.write_all``; ``expect()`` is called once the run knows
+    it has new ranges, before their pages are staged)."""
     from ssg.assemble import stale_pages
     from ssg.page_work import pages_for
 
@@ -184,6 +186,8 @@ def run(cfg: Config, *, spec: str | None = None, every: str | None = None, force
             _drop_unwritten(idx, content)
         plans = plan_ranges(archive, idx, cfg, spec, every or cfg.digest.every, reference_time(), log)
         report.timings["plan"] = time.perf_counter() - t0
+        if plans and expect is not None:
+            expect()
         touched = Touched()
         with idx.transaction(keep=write):
             for n, (plan, mails) in enumerate(_mails_by_plan(archive, plans), 1):

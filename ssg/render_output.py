@@ -310,9 +310,11 @@ def ahead(config, *, snapshot: bool = True, staged: Iterable[tuple[str, Path]] |
     """Finish an interrupted in-place build, read the last build's manifest, check
     that site/ still holds its outputs as written, read the renderer state with
     the page engine's modules and compile the templates (unless ``snapshot`` is
-    False, or ``late()`` says the digest has ended already: a build with nothing
-    new never needs them, and one that does reads them itself), then parse the
-    pages ``staged`` names (content path, where it is staged) into the render cache.
+    False, or ``late()`` says the digest has ended already, or ``staged`` is a
+    ``handoff.Heard`` whose digest stops without saying pages are coming: a build
+    with nothing new never needs them, and one that does reads them itself), then
+    parse the pages ``staged`` names (content path, where it is staged) into the
+    render cache.
 
     None of this depends on content/ being final: ``ssg build`` does it while the
     digest is still writing there."""
@@ -324,6 +326,9 @@ def ahead(config, *, snapshot: bool = True, staged: Iterable[tuple[str, Path]] |
     manifest = render_state.read_manifest(cache)
     intact = render_state.unchanged(site, manifest, manifest.get("inputs", ""))
     state, env = None, None
+    coming = getattr(staged, "coming", None)  # ``handoff.Heard``: wait for the digest's first word
+    if coming is not None and not coming():
+        return Ahead(manifest, None, intact)  # the digest wrote no page
     if snapshot and not late():
         state = render_state.read_state(cache) if manifest else None
         from ssg import pages  # noqa: F401  (imported now, used by the renderer)

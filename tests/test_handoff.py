@@ -73,3 +73,37 @@ def test_the_reader_ends_when_the_last_writer_closes():
     reader.join(5)
     os.close(hear)
     assert not reader.is_alive() and got == [("series/a.md", Path("/s/a.md"))]
+
+
+def test_coming_is_the_first_word_or_a_page_and_false_when_nothing_is_said():
+    """``Heard.coming`` waits for "pages are coming" (or a first page, which is kept for
+    the iteration), and answers False when the sender closes without a word."""
+    for first in ("expect", "page", "nothing"):
+        hear, tell = os.pipe()
+        say = handoff.Sender(tell)
+        if first == "expect":
+            say.expect()
+        if first != "nothing":
+            say("series/a.md", Path("/s/a.md"))
+        os.close(tell)
+        heard = handoff.received(hear)
+        assert heard.coming() is (first != "nothing")
+        got = list(heard)
+        os.close(hear)
+        assert got == ([] if first == "nothing" else [("series/a.md", Path("/s/a.md"))])
+
+
+def test_coming_waits_for_the_word_not_for_the_end():
+    hear, tell = os.pipe()
+    heard = handoff.received(hear)
+    answer: list = []
+    reader = threading.Thread(target=lambda: answer.append(heard.coming()))
+    reader.start()
+    time.sleep(0.05)
+    assert reader.is_alive()
+    handoff.Sender(tell).expect()
+    reader.join(5)
+    assert answer == [True]  # while the writer's end is still open
+    os.close(tell)
+    assert list(heard) == []
+    os.close(hear)

@@ -255,3 +255,30 @@ def test_a_new_version_updates_the_versions_line_of_every_earlier_version(tmp_pa
     scratch = snapshot(tmp_path / "content")
     series = [p for p in scratch if p.startswith("series/")]
     assert len(series) == 3 and all(incremental[p] == scratch[p] for p in series)
+
+
+def test_build_tells_the_renderer_whether_pages_are_coming(tmp_path, monkeypatch):
+    """The digest says "pages are coming" once it has planned new ranges; a build with no
+    new mail says nothing, and the render half then skips reading the last build's state
+    and compiling the templates (``render_output.ahead``)."""
+    import sys
+
+    from ssg import handoff, render_output
+
+    monkeypatch.setattr(sys, "stdout", sys.__stdout__)  # so that the digest really runs apart,
+    monkeypatch.setattr(sys, "stderr", sys.__stderr__)  # beside the render half's ``ahead``
+    heard, readied = [], []
+    coming, ready = handoff.Heard.coming, render_output.load_theme
+    monkeypatch.setattr(handoff.Heard, "coming", lambda self: heard.append(coming(self)) or heard[-1])
+    monkeypatch.setattr(render_output, "load_theme", lambda cfg: readied.append(1) or ready(cfg))
+    cfg = site(tmp_path)
+    add(tmp_path, week_of_mail(MONDAY + 3600, "one"))
+    assert run(cfg, "build") == 0
+    add(tmp_path, week_of_mail(MONDAY + 8 * DAY, "two"))
+    assert run(cfg, "build") == 0
+    assert heard == [True, True]
+    built = snapshot(tmp_path / "site")
+    heard.clear(), readied.clear()
+    assert run(cfg, "build") == 0
+    assert heard == [False] and snapshot(tmp_path / "site") == built
+    assert len(readied) == 1  # the render's own settings check, not ``ahead``'s compile
