@@ -168,9 +168,9 @@ def pages_for(cfg: Config, idx: Index, ids: Identities, touched: "Touched",
         if subs and doms:
             domains[doms[0]][0] += 1
             domains[doms[0]][1] += subs
-    yield authors_index(people)
-    yield domains_index([(d, ids.organisation(d), n, c) for d, (n, c) in domains.items()])
     refs = [r for r in pages.digest_refs() if r.path in written_digests or (content / r.path).is_file()]
-    yield digests_index(refs, cfg.archive.list)
-    yield from digests_year_pages(refs, cfg.archive.list)
-    yield home_page(refs, cfg.site_name, cfg.archive.list, cfg.site_description)
+    for f in (authors_index(people), domains_index([(d, ids.organisation(d), n, c) for d, (n, c) in domains.items()]),
+              digests_index(refs, cfg.archive.list), *digests_year_pages(refs, cfg.archive.list),
+              home_page(refs, cfg.site_name, cfg.archive.list, cfg.site_description)):
+        touched.index_pages.append(f.path)
+        yield f

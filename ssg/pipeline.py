@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from ssg import urls
+from ssg import quiet, urls
 from ssg.archive import Archive, Commit, Range
 from ssg.config import Config
 from ssg.content import day
@@ -200,7 +200,7 @@ def run(cfg: Config, *, spec: str | None = None, every: str | None = None, force
                 _redo(cfg, archive, idx, ids, touched, report)
         report.problems.extend(archive.problems)
         report.timings["digest"] = time.perf_counter() - t0 - report.timings["plan"]
-        if not write:
+        if not write or (not plans and not force and quiet.still(idx, cfg, content)):
             return report
         t1 = time.perf_counter()
         removed = [p.replaces for p in plans if p.replaces and p.replaces not in touched.digest_paths]
@@ -209,6 +209,7 @@ def run(cfg: Config, *, spec: str | None = None, every: str | None = None, force
             return removed + (stale_pages(content, idx, produced) if touched.collect else [])
         result = write_all(content, pages_for(cfg, idx, ids, touched, force), removals, force=force,
                            staged=staged)
+        quiet.remember(idx, cfg, content, touched.index_pages, set(result.kept))
         report.timings["write"] = time.perf_counter() - t1
     report.written, report.unchanged = result.written, len(result.unchanged)
     report.kept, report.removed = result.kept, result.removed
@@ -260,6 +261,8 @@ class Touched:
     """Pages may have lost their subject (a deletion): remove generated pages nobody produces."""
     authors: set[str] = field(default_factory=set)
     domains: set[str] = field(default_factory=set)
+    index_pages: list[str] = field(default_factory=list)
+    """The index pages written (home, digest, author and domain lists: ``quiet``)."""
 
     @property
     def digest_paths(self) -> set[str]:

@@ -282,3 +282,40 @@ def test_build_tells_the_renderer_whether_pages_are_coming(tmp_path, monkeypatch
     assert run(cfg, "build") == 0
     assert heard == [False] and snapshot(tmp_path / "site") == built
     assert len(readied) == 1  # the render's own settings check, not ``ahead``'s compile
+
+
+def test_a_run_with_no_new_mail_leaves_content_alone_until_an_input_of_the_index_pages_changes(tmp_path, capsys):
+    """``ssg.quiet``: no range to digest and the index pages as the last run wrote them,
+    with the same configuration and code: nothing is written.  A changed setting, a
+    deleted index page or one edited by hand brings the usual writing (and warning) back."""
+    from ssg import quiet
+    from ssg.index import Index
+
+    cfg = site(tmp_path)
+    add(tmp_path, week_of_mail(MONDAY + 3600, "one"))
+    assert run(cfg, "digest") == 0
+    content = tmp_path / "content"
+    with Index(tmp_path / ".ssg-cache" / "index.sqlite3") as idx:
+        pages = json.loads(idx.get_meta(quiet.META))["pages"]
+    assert {"index.md", "digests/index.md", "authors/index.md", "domains/index.md"} <= set(pages)
+    before = {rel: (content / rel).stat().st_mtime_ns for rel in pages}
+    capsys.readouterr()
+    assert cli.main(["digest", "-f", str(cfg)]) == 0
+    assert "0 files written, 0 unchanged" in capsys.readouterr().err
+    assert {rel: (content / rel).stat().st_mtime_ns for rel in pages} == before
+
+    cfg.write_text(cfg.read_text().replace('site_name = "Demo"', 'site_name = "Renamed demo"'))
+    assert run(cfg, "digest") == 0
+    assert "Renamed demo" in (content / "index.md").read_text()
+
+    (content / "authors" / "index.md").unlink()
+    assert run(cfg, "digest") == 0
+    assert (content / "authors" / "index.md").is_file()
+
+    home = content / "digests" / "index.md"
+    home.write_text(home.read_text() + "\nA line of my own.\n")
+    for _ in range(2):  # warned about at every run, not only the first
+        capsys.readouterr()
+        assert cli.main(["digest", "-f", str(cfg)]) == 0
+        assert "digests/index.md was edited by hand" in capsys.readouterr().err
+    assert "A line of my own." in home.read_text()
