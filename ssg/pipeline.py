@@ -16,15 +16,12 @@ from typing import Callable, Iterator
 from ssg import quiet, urls
 from ssg.archive import Archive, Commit, Range
 from ssg.config import Config
-from ssg.content import day
 from ssg.digest import Digest, Period
 from ssg.errors import ArchiveError, Problem
 from ssg.identity import Identities
 from ssg.index import Index
 from ssg.model import Mail
 from ssg.periods import cut
-from ssg.rangework import process_range
-from ssg.workers import parse_commits
 from ssg.writer import recover, write_all
 
 
@@ -158,6 +155,8 @@ def _at_time(archive: Archive, when: int) -> str:
 
 
 def _explicit(archive: Archive, rng: Range, subdir: str, now: int, replaces: str = "") -> RangePlan:
+    from ssg.content import day  # (here and below: a run with nothing new never imports them)
+
     commits = tuple(archive.commits(rng))
     times = [c.committed for c in commits]
     start, end = (min(times), max(times)) if times else (0, 0)
@@ -173,9 +172,6 @@ def run(cfg: Config, *, spec: str | None = None, every: str | None = None, force
     """Digest every planned range, update the index, then write content/ in one batch
     (``staged``: see ``writer.write_all``; ``expect()`` is called once the run knows
     it has new ranges, before their pages are staged)."""
-    from ssg.assemble import stale_pages
-    from ssg.page_work import pages_for
-
     report = RunReport()
     content = cfg.path(cfg.docs_dir)
     recover(content)
@@ -202,6 +198,9 @@ def run(cfg: Config, *, spec: str | None = None, every: str | None = None, force
         report.timings["digest"] = time.perf_counter() - t0 - report.timings["plan"]
         if not write or (not plans and not force and quiet.still(idx, cfg, content)):
             return report
+        from ssg.assemble import stale_pages  # (not before: a quiet run never imports the pages)
+        from ssg.page_work import pages_for
+
         t1 = time.perf_counter()
         removed = [p.replaces for p in plans if p.replaces and p.replaces not in touched.digest_paths]
 
@@ -272,6 +271,10 @@ class Touched:
 def _mails_by_plan(archive: Archive, plans: list[RangePlan]) -> Iterator[tuple[RangePlan, list[Mail]]]:
     """Parse every planned commit in one stream (two processes for big runs) and
     hand the mail out range by range, in order."""
+    if not plans:
+        return
+    from ssg.workers import parse_commits
+
     total = sum(len(p.commits) for p in plans)
     stream = parse_commits(archive, (c for p in plans for c in p.commits), total)
     i, batch, members = 0, [], [{c.commit for c in p.commits} for p in plans]
@@ -287,6 +290,8 @@ def _mails_by_plan(archive: Archive, plans: list[RangePlan]) -> Iterator[tuple[R
 
 def _one_range(cfg: Config, idx: Index, ids: Identities, plan: RangePlan, mails: list[Mail],
                touched: Touched, report: RunReport) -> Digest:
+    from ssg.rangework import process_range
+
     report.messages += len(mails)
     if plan.replaces:
         idx.drop_digest(plan.replaces)
