@@ -59,21 +59,37 @@ class Index:
     """A handle on the SQLite index.  Use as a context manager."""
 
     def __init__(self, path: Path) -> None:
+        """Open the index at ``path``, made anew when absent, unreadable or of another schema.
+
+        A new index is filled with SQLite's rollback journal (a first build's one big
+        transaction is then written once, not once to the WAL and again into the file)
+        and switched to WAL when closed; every later handle finds it in WAL mode, which
+        lets readers in other processes work beside a writer."""
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(path), isolation_level=None)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=OFF")  # a rebuildable cache: speed over durability
+        self.db = self._open(path)
         version = self._schema_version()
         if version not in ("", SCHEMA_VERSION):
             self.db.close()
             for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
                 stale.unlink(missing_ok=True)
-            self.db = sqlite3.connect(str(path), isolation_level=None)
-            self.db.row_factory = sqlite3.Row
+            self.db = self._open(path)
+            version = ""
+        self._new = version == ""
+        if not self._new:
+            self.db.execute("PRAGMA journal_mode=WAL")  # (a no-op once it is)
         self.db.executescript(_TABLES)
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(str(path), isolation_level=None)
+        db.row_factory = sqlite3.Row
+        try:
+            db.execute("PRAGMA synchronous=OFF")  # a rebuildable cache: speed over durability
+        except sqlite3.DatabaseError:  # not a database: ``_schema_version`` says "?", it is made anew
+            pass
+        return db
 
     @classmethod
     def reader(cls, path: Path) -> Index:
@@ -85,7 +101,11 @@ class Index:
         return self
 
     def _schema_version(self) -> str:
+        """The schema the file was written with; "" for a new (empty) file, "?" for one
+        SQLite cannot read."""
         try:
+            if self.db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone() is None:
+                return "" if self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0 else "?"
             row = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         except sqlite3.DatabaseError:
             return "?"
@@ -98,6 +118,12 @@ class Index:
         self.close()
 
     def close(self) -> None:
+        if getattr(self, "_new", False):  # (a reader has none)
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.Error:  # busy or read-only: the next handle switches it
+                pass
+            self._new = False
         self.db.close()
 
     @contextmanager
@@ -280,6 +306,10 @@ class Index:
         for sid, digest in self.db.execute("SELECT series_id, digest FROM series_digests ORDER BY series_id, digest"):
             out.setdefault(sid, []).append(digest)
         return out
+
+    def digest_paths(self) -> list[str]:
+        """The content path of every digest (no row decoded)."""
+        return [r[0] for r in self.db.execute("SELECT path FROM digests ORDER BY start, path")]
 
     def digests(self) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT * FROM digests ORDER BY start, path")
