@@ -241,7 +241,8 @@ def _redo(cfg: Config, archive: Archive, idx: Index, ids: Identities, touched: T
 def _drop_unwritten(idx: Index, content: Path) -> None:
     """Forget digests the index holds but content/ does not (a run stopped
     between updating the index and writing the pages): they are redone."""
-    gone = [r["path"] for r in idx.digests() if not (content / r["path"]).is_file()]
+    top = f"{content}/"
+    gone = [path for path in idx.digest_paths() if not os.path.isfile(top + path)]
     if gone:
         with idx.transaction():
             for path in gone:
