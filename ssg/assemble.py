@@ -10,9 +10,8 @@ import itertools
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from ssg import jsontext, urls
 from ssg.config import Config
@@ -70,20 +69,28 @@ def people_rows(idx: Index) -> list[tuple[str, Address, tuple[str, ...], int, in
     """(key, most used name and address, domains by use, submissions, reviews) for everyone."""
     names: dict[str, Counter] = defaultdict(Counter)
     doms: dict[str, Counter] = defaultdict(Counter)
-    for key, name, email, domain, n in idx.db.execute(
-            "SELECT author_key, author_name, author_email, author_domain, COUNT(*) FROM messages"
+    subs: Counter = Counter()
+    revs: Counter = Counter()
+    for key, name, email, domain, n, submitted in idx.db.execute(
+            "SELECT author_key, author_name, author_email, author_domain, COUNT(*),"
+            " SUM(class IN ('patch','cover','pull')) FROM messages"
             " WHERE author_key != '' GROUP BY author_key, author_name, author_email, author_domain"):
         names[key][(name, email)] += n
         if domain:
             doms[key][domain] += n
-    for r in idx.db.execute("SELECT reviewer_key, data FROM reviews"):
-        names[r[0]][tuple(json.loads(r[1])["reviewer"])] += 1
+        if submitted:
+            subs[key] += submitted
+    for key, name, email, n in idx.db.execute(
+            "SELECT reviewer_key, json_extract(data, '$.reviewer[0]'), json_extract(data, '$.reviewer[1]'), COUNT(*)"
+            " FROM reviews GROUP BY 1, 2, 3"):
+        names[key][(name, email)] += n
+        revs[key] += n
     out = []
-    for key, subs, revs in idx.author_counts():
+    for key in sorted(set(subs) | set(revs)):
         c = names.get(key) or Counter({("", ""): 1})
         who = Address(*min(c, key=lambda n: (-c[n], n)))
         d = doms.get(key, Counter())
-        out.append((key, who, tuple(sorted(d, key=lambda x: (-d[x], x))), subs, revs))
+        out.append((key, who, tuple(sorted(d, key=lambda x: (-d[x], x))), subs[key], revs[key]))
     return out
 
 
@@ -128,6 +135,15 @@ class Fresh:
 EVERYTHING = Fresh(frozenset(), frozenset(), True)
 
 
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A series as person and domain pages list it, with what ``Fresh`` asks of it."""
+
+    id: str
+    digest: str
+    ref: SeriesRef
+
+
 def _grouped(rows: Iterator[dict[str, Any]]) -> Iterator[tuple[str, list[dict[str, Any]]]]:
     """Consecutive rows with the same series_id, as (series_id, rows)."""
     for sid, group in itertools.groupby(rows, key=lambda r: r["series_id"]):
@@ -142,20 +158,39 @@ class Pages:
         self.ctx = Context(cfg.archive.list, cfg.archive.url, cfg.people.obfuscate_emails)
         self.digests = idx.digests()
         self.titles = {d["path"]: d["data"]["title"] for d in self.digests}
+        self._series: dict[str, dict[str, Any] | None] = {}
+        self._listed: dict[str, Listed | None] = {}
 
-    @cached_property
-    def series(self) -> dict[str, dict[str, Any]]:
-        """Every series row by id (loaded when first needed: a run with no new mail
-        writes only the index pages, which need none)."""
-        return {r["id"]: r for r in self.idx.all_series()}
+    def series(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The series rows of these ids that exist, by id.  Fetched when first asked
+        for and kept: a run touching a few people and domains reads their series, not
+        every series in the archive."""
+        memo = self._series
+        missing = [i for i in ids if i and i not in memo]
+        if missing:
+            for r in self.idx.series_where("id", missing):
+                memo[r["id"]] = r
+            for i in missing:
+                memo.setdefault(i, None)
+        return {i: r for i in ids if (r := memo.get(i)) is not None}
 
-    @cached_property
-    def next(self) -> dict[str, list[str]]:
-        """Series id → the series naming it as their previous version."""
-        out: dict[str, list[str]] = defaultdict(list)
-        for sid, r in self.series.items():
-            if r["data"].get("previous"):
-                out[r["data"]["previous"]].append(sid)
+    def listed(self, ids: Iterable[str]) -> dict[str, Listed]:
+        """How the series of these ids that exist are listed on person and domain
+        pages, by id (fetched when first asked for, then kept)."""
+        memo = self._listed
+        missing = [i for i in ids if i and i not in memo]
+        if missing:
+            self._listing("id", missing)
+            for i in missing:
+                memo.setdefault(i, None)
+        return {i: r for i in ids if (r := memo.get(i)) is not None}
+
+    def _listing(self, column: str, values: list[str]) -> list[Listed]:
+        out = []
+        for sid, path, digest, date, submitter_key, (title, version, expected, submitter), n in \
+                self.idx.series_listing(column, values):
+            ref = SeriesRef(path, title, version, date, n, expected, submitter_key, Address(*submitter))
+            out.append(self._listed.setdefault(sid, Listed(sid, digest, ref)))
         return out
 
     def series_stream(self, sids: list[str]) -> Iterator[ContentFile]:
@@ -168,6 +203,7 @@ class Pages:
                     yield f
             return
         wanted = set(sids)
+        self.series(sids)  # one query, not one a page
         msgs = _grouped(self.idx.rows("SELECT * FROM messages WHERE series_id != '' ORDER BY series_id, date, message_id"))
         revs = _grouped(self.idx.rows("SELECT * FROM reviews WHERE series_id != ''"
                                       " ORDER BY series_id, message_id, tag, reviewer_key"))
@@ -182,23 +218,24 @@ class Pages:
                     yield f
 
     def versions(self, sid: str) -> tuple[tuple[str, str, str], ...]:
-        chain, cur, seen = [], sid, set()
-        while cur and cur in self.series and cur not in seen:
+        """(id, version, page) of every version of the series, oldest first: back
+        along ``previous``, then forward to the earliest series naming the last one."""
+        chain: list[str] = []
+        cur, seen = sid, set()
+        while cur and cur not in seen and (row := self.series([cur]).get(cur)):
             seen.add(cur)
             chain.insert(0, cur)
-            cur = self.series[cur]["data"].get("previous", "")
+            cur = row["data"].get("previous", "")
         cur = sid
-        while self.next.get(cur):
-            cur = sorted(self.next[cur], key=lambda x: (self.series[x]["date"], x))[0]
-            if cur in seen:
-                break
+        while (cur := self.idx.next_version(cur)) and cur not in seen:
             seen.add(cur)
             chain.append(cur)
-        return tuple((s, self.series[s]["data"]["version"], self.series[s]["path"]) for s in chain)
+        rows = self.series(chain)
+        return tuple((s, rows[s]["data"]["version"], rows[s]["path"]) for s in chain)
 
     def series_file(self, sid: str, msgs: list | None = None, revs: list | None = None,
                     where: dict[str, list[str]] | None = None) -> ContentFile | None:
-        row = self.series.get(sid)
+        row = self.series([sid]).get(sid)
         if row is None:
             return None
         msgs = tuple(self.idx.messages_where("series_id", [sid]) if msgs is None else msgs)
@@ -206,11 +243,6 @@ class Pages:
         where = self.idx.series_digests([sid]) if where is None else where
         digests = tuple((p, self.titles.get(p, p)) for p in where.get(sid, []))
         return series_page(SeriesPage(row["data"], msgs, revs, digests, self.versions(sid)), self.ctx)
-
-    def ref(self, row: dict[str, Any]) -> SeriesRef:
-        d = row["data"]
-        return SeriesRef(row["path"], d["title"], d["version"], row["date"], len(d["patches"]), d["expected"],
-                         row["submitter_key"], Address(*d["submitter"]))
 
     def person(self, key: str, fresh: Fresh = EVERYTHING) -> tuple[Person, set[int]]:
         """The person's entries, newest first, and the years holding anything ``fresh``."""
@@ -220,17 +252,18 @@ class Pages:
         who = Address(*min(names, key=lambda n: (-names[n], n))) if names else Address("", "")
         domains = sorted({Address(*r["data"]["author"]).domain for r in subs if r["class"] in ("patch", "cover", "pull")}
                          - {""})
-        srows = self.idx.series_where("submitter_key", [key])
-        prows = [r for r in subs if r["class"] == "patch" and r["series_id"] in self.series]
-        rrows = sorted((r for r in revs if r["series_id"] in self.series),
+        srows = self._listing("submitter_key", [key])
+        known = self.listed([r["series_id"] for r in subs if r["class"] == "patch"] + [r["series_id"] for r in revs])
+        prows = [r for r in subs if r["class"] == "patch" and r["series_id"] in known]
+        rrows = sorted((r for r in revs if r["series_id"] in known),
                        key=lambda r: (r["data"].get("date", 0), r["message_id"], r["tag"]))
-        series = tuple(self.ref(r) for r in reversed(srows))
-        patches = tuple(PatchRef(self.series[r["series_id"]]["path"], r["data"]["title"], r["date"], "",
+        series = tuple(s.ref for s in reversed(srows))
+        patches = tuple(PatchRef(known[r["series_id"]].ref.path, r["data"]["title"], r["date"], "",
                                  Address(*r["data"]["author"])) for r in reversed(prows))
-        reviews = tuple(PatchRef(self.series[r["series_id"]]["path"], self.series[r["series_id"]]["data"]["title"],
+        reviews = tuple(PatchRef(known[r["series_id"]].ref.path, known[r["series_id"]].ref.title,
                                  r["data"].get("date", 0), r["data"]["trailer"], Address(*r["data"]["reviewer"]))
                         for r in reversed(rrows))
-        years = {urls.year_of(r["date"]) for r in srows if fresh.has(r["digest"], r["id"])}
+        years = {urls.year_of(s.ref.date) for s in srows if fresh.has(s.digest, s.id)}
         years |= {urls.year_of(r["date"]) for r in prows if fresh.has(r["digest"], r["series_id"])}
         years |= {urls.year_of(r["data"].get("date", 0)) for r in rrows if fresh.has(r["digest"], r["series_id"])}
         return Person(key, who, tuple(domains), series, patches, reviews), years
@@ -263,9 +296,9 @@ class Pages:
         who = {k: w for k, w, _, _, _ in people}
         members = tuple(sorted(((k, who.get(k, Address("", "")), c) for k, c in counts.items()),
                                key=lambda r: (-r[2], r[1].display().casefold(), r[0])))
-        series = tuple(sorted((self.ref(self.series[s]) for s in sids if s in self.series),
-                              key=lambda r: (r.date, r.path), reverse=True))
-        years = {urls.year_of(self.series[s]["date"]) for s in new if s in self.series}
+        known = self.listed(sorted(sids))
+        series = tuple(sorted((s.ref for s in known.values()), key=lambda r: (r.date, r.path), reverse=True))
+        years = {urls.year_of(known[s].ref.date) for s in new if s in known}
         return DomainInfo(domain, self.ids.organisation(domain), members, series), years
 
     def domain_files(self, domain: str, people: list[tuple[str, Address, tuple[str, ...], int, int]],
@@ -291,7 +324,7 @@ def stale_pages(content: Path, idx: Index, produced: set[str]) -> list[str]:
     """Generated series, author and domain pages (and their year pages, and
     digest year lists) that nothing produces any more (their messages were
     deleted); the writer removes them unless edited by hand."""
-    keep = set(produced) | {r["path"] for r in idx.all_series()} | year_pages(idx)
+    keep = set(produced) | set(idx.series_paths()) | year_pages(idx)
     for key, _, doms, subs, revs in people_rows(idx):
         keep.add(urls.author_path(key))
         keep.update(urls.domain_path(d) for d in doms)

@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS messages (
     author_email TEXT NOT NULL DEFAULT '', author_domain TEXT NOT NULL DEFAULT '', data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS messages_series ON messages(series_id);
 CREATE INDEX IF NOT EXISTS messages_root ON messages(thread_root);
-CREATE INDEX IF NOT EXISTS messages_author ON messages(author_key);
+DROP INDEX IF EXISTS messages_author;
+CREATE INDEX IF NOT EXISTS messages_people ON messages(author_key, author_name, author_email, author_domain, class);
 CREATE INDEX IF NOT EXISTS messages_digest ON messages(digest);
 CREATE INDEX IF NOT EXISTS messages_domain ON messages(author_domain);
 CREATE TABLE IF NOT EXISTS series (
@@ -37,6 +38,7 @@ CREATE TABLE IF NOT EXISTS series (
 CREATE INDEX IF NOT EXISTS series_title ON series(title_key);
 CREATE INDEX IF NOT EXISTS series_change ON series(change_id);
 CREATE INDEX IF NOT EXISTS series_submitter ON series(submitter_key);
+CREATE INDEX IF NOT EXISTS series_previous ON series(json_extract(data, '$.previous'));
 CREATE TABLE IF NOT EXISTS series_digests (series_id TEXT NOT NULL, digest TEXT NOT NULL,
     PRIMARY KEY (series_id, digest));
 CREATE TABLE IF NOT EXISTS reviews (
@@ -287,6 +289,23 @@ class Index:
         """Series rows; ``fields`` names the ``data`` fields wanted (default: all)."""
         return self._where("series", column, values, fields)
 
+    def series_listing(self, column: str, values: Iterable[str]) -> list[tuple]:
+        """``(id, path, digest, date, submitter_key, [title, version, expected,
+        submitter], patch count)`` of the series whose ``column`` is one of
+        ``values``, ordered by date and id: what a person's or domain's page lists,
+        picked out by SQLite (the small list decoded here, not the whole row)."""
+        assert column in self._COLUMNS["series"]
+        wanted = sorted(set(v for v in values if v))
+        out: list[tuple] = []
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i:i + 500]
+            q = ("SELECT id, path, digest, date, submitter_key, json_extract(data, '$.title', '$.version',"
+                 " '$.expected', '$.submitter'), json_array_length(data, '$.patches') FROM series"
+                 f" WHERE {column} IN ({','.join('?' * len(chunk))})")
+            out.extend((*r[:5], json.loads(r[5]), r[6]) for r in self.db.execute(q, chunk))
+        out.sort(key=lambda r: (r[3], r[0]))
+        return out
+
     def reviews_where(self, column: str, values: Iterable[str]) -> list[dict[str, Any]]:
         return self._where("reviews", column, values)
 
@@ -315,15 +334,15 @@ class Index:
         rows = self.db.execute("SELECT * FROM digests ORDER BY start, path")
         return [self._row(r) for r in rows]
 
-    def all_series(self) -> list[dict[str, Any]]:
-        return [self._row(r) for r in self.db.execute("SELECT * FROM series ORDER BY date, id")]
+    def series_paths(self) -> list[str]:
+        """The page path of every series (no row decoded)."""
+        return [r[0] for r in self.db.execute("SELECT path FROM series ORDER BY path")]
 
-    def author_counts(self) -> list[tuple[str, int, int]]:
-        """(author key, submissions, reviews given) for everyone."""
-        subs = dict(self.db.execute(
-            "SELECT author_key, COUNT(*) FROM messages WHERE class IN ('patch','cover','pull')"
-            " AND author_key != '' GROUP BY author_key").fetchall())
-        revs = dict(self.db.execute(
-            "SELECT reviewer_key, COUNT(*) FROM reviews GROUP BY reviewer_key").fetchall())
-        keys = sorted(set(subs) | set(revs))
-        return [(k, subs.get(k, 0), revs.get(k, 0)) for k in keys]
+    def next_version(self, series_id: str) -> str:
+        """The earliest series naming ``series_id`` as its previous version, or ""
+        (through the index on ``previous``: no row decoded)."""
+        if not series_id:
+            return ""
+        row = self.db.execute("SELECT id FROM series WHERE json_extract(data, '$.previous') = ?"
+                              " ORDER BY date, id LIMIT 1", (series_id,)).fetchone()
+        return row[0] if row else ""

@@ -107,6 +107,7 @@ def _series_chunk(pages: Pages, sids: list[str]) -> list[ContentFile]:
     for r in pages.idx.reviews_where("series_id", sids):
         revs.setdefault(r["series_id"], []).append(r)
     where = pages.idx.series_digests(sids)
+    pages.series(sids)  # one query for the chunk's rows, not one a page
     out = []
     for sid in sids:
         if sid in msgs:

@@ -58,3 +58,51 @@ def test_a_new_index_is_left_in_wal_mode_and_a_garbage_one_is_made_anew(tmp_path
     with Index(path) as idx:
         assert idx.get_meta("k") == ""
     assert _mode(path) == b"\x02\x02"
+
+
+def _series(sid: str, date: int, submitter: str, previous: str = "", **data) -> dict:
+    return {"id": sid, "path": f"series/{sid}.md", "digest": "d.md", "title_key": sid, "change_id": "",
+            "submitter_key": submitter, "date": date,
+            "data": {"title": f"T {sid}", "version": "2", "expected": 3, "submitter": ["Ada", submitter],
+                     "patches": [{"index": 1}, {"index": 2}], "previous": previous, **data}}
+
+
+def test_series_listing_and_next_version_read_what_the_rows_hold(tmp_path):
+    """Person and domain pages list series from ``series_listing`` (a few fields picked
+    out by SQLite) and follow versions with ``next_version`` (an index on ``previous``)
+    instead of decoding every series row of the archive."""
+    with Index(tmp_path / "i.sqlite3") as idx:
+        idx.put_series([_series("b", 30, "ada@x", previous="a"), _series("a", 10, "ada@x"),
+                        _series("c", 20, "bo@y", previous="a", title="Ünïcode \"q\""),
+                        _series("d", 20, "bo@y", expected=None, patches=[])])
+        want = [(r["id"], r["path"], r["digest"], r["date"], r["submitter_key"],
+                 [r["data"][f] for f in ("title", "version", "expected", "submitter")], len(r["data"]["patches"]))
+                for r in idx.series_where("id", ["a", "b", "c", "d", "zz"])]
+        assert idx.series_listing("id", ["d", "c", "b", "a", "zz", ""]) == want
+        assert [r[0] for r in want] == ["a", "c", "d", "b"]  # by date, then id
+        assert want[1][5][0] == "Ünïcode \"q\"" and want[2][5][2] is None and want[2][6] == 0
+        assert [r[0] for r in idx.series_listing("submitter_key", ["bo@y"])] == ["c", "d"]
+        assert idx.next_version("a") == "c"  # the earliest of the two naming it
+        assert idx.next_version("c") == "" and idx.next_version("") == ""
+        assert idx.series_paths() == ["series/a.md", "series/b.md", "series/c.md", "series/d.md"]
+        plan = idx.db.execute("EXPLAIN QUERY PLAN SELECT id FROM series WHERE json_extract(data, '$.previous') = ?"
+                              " ORDER BY date, id LIMIT 1", ("a",)).fetchall()
+        assert "series_previous" in str([tuple(r) for r in plan])
+
+
+def test_an_index_of_the_older_layout_gains_the_new_indexes(tmp_path):
+    """An index written before ``messages_people`` and ``series_previous`` existed is
+    kept (same schema) and given them when opened for writing."""
+    import sqlite3
+
+    path = tmp_path / "i.sqlite3"
+    with Index(path) as idx:
+        idx.put_messages([_row("a@x", "r", 1, {})])
+        idx.db.execute("DROP INDEX messages_people")
+        idx.db.execute("DROP INDEX series_previous")
+        idx.db.execute("CREATE INDEX messages_author ON messages(author_key)")
+    with Index(path) as idx:
+        names = {r[0] for r in idx.db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+        assert {"messages_people", "series_previous"} <= names and "messages_author" not in names
+        assert [r["message_id"] for r in idx.messages_where("thread_root", ["r"])] == ["a@x"]
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM messages").fetchone()[0] == 1
