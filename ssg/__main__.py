@@ -1,3 +1,3 @@
-from ssg.cli import main
+from ssg.cli import run
 
-raise SystemExit(main())
+run()

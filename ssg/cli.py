@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 from typing import Callable
 
@@ -159,3 +160,20 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def run() -> None:
+    """The ``ssg`` program: ``main``, then out without tearing the heap down.
+
+    A build leaves a large heap behind (the renderer's state of every page); the
+    interpreter freeing it object by object took ≈0.03 s of a 300-message build.
+    Everything ssg writes is closed or committed by the time ``main`` returns and its
+    child processes have been waited for, so only the standard streams need a flush.
+    An exception still leaves the ordinary way (with its traceback)."""
+    rc = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe or stream: nothing more to say
+            pass
+    os._exit(rc if isinstance(rc, int) else 1)

@@ -46,3 +46,21 @@ def test_scan_missing_archive_is_one_line(tmp_path, capsys):
 def test_debug_shows_traceback(tmp_path):
     with pytest.raises(Exception):
         cli.main(["scan", "--archive", str(tmp_path / "nope"), "--debug"])
+
+
+def test_the_program_leaves_with_its_code_and_everything_it_said(tmp_path):
+    """``ssg`` (``cli.run``) leaves through ``os._exit`` after ``main`` to skip the heap's
+    teardown; what it printed still arrives, the exit code is main's, and the site is
+    complete."""
+    site = tmp_path / "s"
+    init = subprocess.run([sys.executable, "-m", "ssg", "init", str(site)], capture_output=True, text=True)
+    assert init.returncode == 0 and init.stdout.splitlines()[-1].startswith("next: cd ")
+    (site / "content" / "more.md").write_text("# More\n\n" + "A line.\n" * 2000, "utf-8")
+    build = subprocess.run([sys.executable, "-m", "ssg", "build", "--no-digest"], cwd=site, capture_output=True,
+                           text=True)
+    assert build.returncode == 0, build.stderr
+    assert build.stderr.splitlines()[-1].startswith("build: 2 pages into ")
+    assert (site / "site" / "more" / "index.html").read_text("utf-8").count("A line.") == 2000
+    fail = subprocess.run([sys.executable, "-m", "ssg", "build", "-f", str(tmp_path / "none.toml")],
+                          capture_output=True, text=True)
+    assert fail.returncode == 1 and fail.stderr.strip().endswith("config file not found")
