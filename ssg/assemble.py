@@ -160,6 +160,25 @@ class Pages:
         self.titles = {d["path"]: d["data"]["title"] for d in self.digests}
         self._series: dict[str, dict[str, Any] | None] = {}
         self._listed: dict[str, Listed | None] = {}
+        self._versions: dict[str, tuple[str, str, str] | None] = {}
+        self._next: dict[str, str] = {}
+
+    def preload(self) -> None:
+        """Read every series in one pass, for a run that asks for most of them (a first
+        build's page workers): what the fetches by id would keep, without their queries."""
+        rows = self.idx.all_series()  # by date, then id
+        self._series = {r["id"]: r for r in rows}
+        self._versions = {r["id"]: (r["data"].get("previous") or "", r["data"]["version"], r["path"]) for r in rows}
+        later: dict[str, str] = {}
+        for r in rows:
+            if r["data"].get("previous"):
+                later.setdefault(r["data"]["previous"], r["id"])  # the earliest naming it
+        self._next = {**dict.fromkeys(self._series, ""), **later}
+        for r in rows:
+            d = r["data"]
+            ref = SeriesRef(r["path"], d["title"], d["version"], r["date"], len(d["patches"]), d["expected"],
+                            r["submitter_key"], Address(*d["submitter"]))
+            self._listed[r["id"]] = Listed(r["id"], r["digest"], ref)
 
     def series(self, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The series rows of these ids that exist, by id.  Fetched when first asked
@@ -203,7 +222,7 @@ class Pages:
                     yield f
             return
         wanted = set(sids)
-        self.series(sids)  # one query, not one a page
+        self.preload()
         msgs = _grouped(self.idx.rows("SELECT * FROM messages WHERE series_id != '' ORDER BY series_id, date, message_id"))
         revs = _grouped(self.idx.rows("SELECT * FROM reviews WHERE series_id != ''"
                                       " ORDER BY series_id, message_id, tag, reviewer_key"))
@@ -217,21 +236,43 @@ class Pages:
                 if f:
                     yield f
 
+    def version_facts(self, ids: Iterable[str]) -> dict[str, tuple[str, str, str]]:
+        """(previous, version, path) of the series of these ids that exist (fetched when
+        first asked for, then kept)."""
+        memo = self._versions
+        missing = [i for i in ids if i and i not in memo]
+        if missing:
+            found = self.idx.version_facts(missing)
+            for i in missing:
+                memo[i] = found.get(i)
+        return {i: f for i in ids if (f := memo.get(i)) is not None}
+
+    def next_versions(self, ids: Iterable[str]) -> dict[str, str]:
+        """Series id → the earliest series naming it as its previous version ("" for
+        none), fetched when first asked for, then kept."""
+        memo = self._next
+        missing = [i for i in ids if i and i not in memo]
+        if missing:
+            found = self.idx.next_versions(missing)
+            for i in missing:
+                memo[i] = found.get(i, "")
+        return {i: memo[i] for i in ids if i in memo}
+
     def versions(self, sid: str) -> tuple[tuple[str, str, str], ...]:
         """(id, version, page) of every version of the series, oldest first: back
         along ``previous``, then forward to the earliest series naming the last one."""
-        chain: list[str] = []
+        chain: list[tuple[str, str, str]] = []
         cur, seen = sid, set()
-        while cur and cur not in seen and (row := self.series([cur]).get(cur)):
+        while cur and cur not in seen and (facts := self.version_facts([cur]).get(cur)):
             seen.add(cur)
-            chain.insert(0, cur)
-            cur = row["data"].get("previous", "")
+            chain.insert(0, (cur, facts[1], facts[2]))
+            cur = facts[0]
         cur = sid
-        while (cur := self.idx.next_version(cur)) and cur not in seen:
+        while (cur := self.next_versions([cur]).get(cur, "")) and cur not in seen:
             seen.add(cur)
-            chain.append(cur)
-        rows = self.series(chain)
-        return tuple((s, rows[s]["data"]["version"], rows[s]["path"]) for s in chain)
+            _, version, path = self.version_facts([cur])[cur]
+            chain.append((cur, version, path))
+        return tuple(chain)
 
     def series_file(self, sid: str, msgs: list | None = None, revs: list | None = None,
                     where: dict[str, list[str]] | None = None) -> ContentFile | None:

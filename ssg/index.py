@@ -334,15 +334,34 @@ class Index:
         rows = self.db.execute("SELECT * FROM digests ORDER BY start, path")
         return [self._row(r) for r in rows]
 
+    def all_series(self) -> list[dict[str, Any]]:
+        return [self._row(r) for r in self.db.execute("SELECT * FROM series ORDER BY date, id")]
+
     def series_paths(self) -> list[str]:
         """The page path of every series (no row decoded)."""
         return [r[0] for r in self.db.execute("SELECT path FROM series ORDER BY path")]
 
-    def next_version(self, series_id: str) -> str:
-        """The earliest series naming ``series_id`` as its previous version, or ""
-        (through the index on ``previous``: no row decoded)."""
-        if not series_id:
-            return ""
-        row = self.db.execute("SELECT id FROM series WHERE json_extract(data, '$.previous') = ?"
-                              " ORDER BY date, id LIMIT 1", (series_id,)).fetchone()
-        return row[0] if row else ""
+    def version_facts(self, ids: Iterable[str]) -> dict[str, tuple[str, str, str]]:
+        """Series id → (previous version's id, version, page path), for the ids that exist
+        (picked out by SQLite: no row decoded)."""
+        wanted = sorted(set(i for i in ids if i))
+        out: dict[str, tuple[str, str, str]] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i:i + 500]
+            q = ("SELECT id, json_extract(data, '$.previous'), json_extract(data, '$.version'), path FROM series"
+                 f" WHERE id IN ({','.join('?' * len(chunk))})")
+            out.update((sid, (prev or "", version, path)) for sid, prev, version, path in self.db.execute(q, chunk))
+        return out
+
+    def next_versions(self, ids: Iterable[str]) -> dict[str, str]:
+        """Series id → the earliest series (by date, then id) naming it as its previous
+        version, for the ids some series names (through the index on ``previous``: no
+        row decoded)."""
+        wanted = sorted(set(i for i in ids if i))
+        out: dict[str, str] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i:i + 500]
+            q = ("SELECT json_extract(data, '$.previous') AS prev, id FROM series"
+                 f" WHERE prev IN ({','.join('?' * len(chunk))}) ORDER BY date DESC, id DESC")
+            out.update(self.db.execute(q, chunk))  # the earliest comes last, and stays
+        return out

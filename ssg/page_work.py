@@ -67,6 +67,7 @@ _folders: set[Path] = set()
 
 def _page_worker(work: Work) -> None:
     work.pages.idx = Index.reader(work.pages.idx.path)
+    work.pages.preload()  # a big run: most series are asked for
     _work.append(work)
 
 
@@ -107,7 +108,9 @@ def _series_chunk(pages: Pages, sids: list[str]) -> list[ContentFile]:
     for r in pages.idx.reviews_where("series_id", sids):
         revs.setdefault(r["series_id"], []).append(r)
     where = pages.idx.series_digests(sids)
-    pages.series(sids)  # one query for the chunk's rows, not one a page
+    pages.series(sids)  # (one query each for the chunk's rows and versions, unless preloaded)
+    pages.version_facts(sids)
+    pages.next_versions(sids)
     out = []
     for sid in sids:
         if sid in msgs:

@@ -67,27 +67,43 @@ def _series(sid: str, date: int, submitter: str, previous: str = "", **data) -> 
                      "patches": [{"index": 1}, {"index": 2}], "previous": previous, **data}}
 
 
-def test_series_listing_and_next_version_read_what_the_rows_hold(tmp_path):
+def test_series_listing_and_versions_read_what_the_rows_hold(tmp_path):
     """Person and domain pages list series from ``series_listing`` (a few fields picked
-    out by SQLite) and follow versions with ``next_version`` (an index on ``previous``)
-    instead of decoding every series row of the archive."""
+    out by SQLite), and versions are followed through ``version_facts`` and
+    ``next_versions`` (an index on ``previous``), instead of decoding every series row
+    of the archive; ``Pages.preload`` (a big run) keeps the same facts from one pass."""
+    from ssg.assemble import Pages
+    from ssg.config import Config
+    from ssg.identity import Identities
+
     with Index(tmp_path / "i.sqlite3") as idx:
         idx.put_series([_series("b", 30, "ada@x", previous="a"), _series("a", 10, "ada@x"),
                         _series("c", 20, "bo@y", previous="a", title="Ünïcode \"q\""),
-                        _series("d", 20, "bo@y", expected=None, patches=[])])
+                        _series("d", 20, "bo@y", expected=None, patches=[]), _series("e", 40, "bo@y", previous="c")])
+        every = ["a", "b", "c", "d", "e", "zz"]
         want = [(r["id"], r["path"], r["digest"], r["date"], r["submitter_key"],
                  [r["data"][f] for f in ("title", "version", "expected", "submitter")], len(r["data"]["patches"]))
-                for r in idx.series_where("id", ["a", "b", "c", "d", "zz"])]
-        assert idx.series_listing("id", ["d", "c", "b", "a", "zz", ""]) == want
-        assert [r[0] for r in want] == ["a", "c", "d", "b"]  # by date, then id
+                for r in idx.series_where("id", every)]
+        assert idx.series_listing("id", ["d", "c", "b", "a", "e", "zz", ""]) == want
+        assert [r[0] for r in want] == ["a", "c", "d", "b", "e"]  # by date, then id
         assert want[1][5][0] == "Ünïcode \"q\"" and want[2][5][2] is None and want[2][6] == 0
-        assert [r[0] for r in idx.series_listing("submitter_key", ["bo@y"])] == ["c", "d"]
-        assert idx.next_version("a") == "c"  # the earliest of the two naming it
-        assert idx.next_version("c") == "" and idx.next_version("") == ""
-        assert idx.series_paths() == ["series/a.md", "series/b.md", "series/c.md", "series/d.md"]
-        plan = idx.db.execute("EXPLAIN QUERY PLAN SELECT id FROM series WHERE json_extract(data, '$.previous') = ?"
-                              " ORDER BY date, id LIMIT 1", ("a",)).fetchall()
+        assert [r[0] for r in idx.series_listing("submitter_key", ["bo@y"])] == ["c", "d", "e"]
+        assert idx.next_versions(["a", "c", "b", "", "zz"]) == {"a": "c", "c": "e"}  # a: the earlier of c and b
+        assert idx.version_facts(["b", "a", "zz"]) == {"a": ("", "2", "series/a.md"), "b": ("a", "2", "series/b.md")}
+        assert idx.series_paths() == [f"series/{x}.md" for x in "abcde"]
+        plan = idx.db.execute("EXPLAIN QUERY PLAN SELECT json_extract(data, '$.previous') AS prev FROM series"
+                              " WHERE prev IN (?)", ("a",)).fetchall()
         assert "series_previous" in str([tuple(r) for r in plan])
+
+        by_id, whole = Pages(Config(), idx, Identities()), Pages(Config(), idx, Identities())
+        whole.preload()
+        for pages in (by_id, whole):
+            assert [v for v, _, _ in pages.versions("b")] == ["a", "b"]
+            assert [v for v, _, _ in pages.versions("a")] == ["a", "c", "e"]
+            assert [v for v, _, _ in pages.versions("e")] == ["a", "c", "e"]
+        assert by_id.series(every) == whole.series(every) and by_id.listed(every) == whole.listed(every)
+        assert by_id.version_facts(every) == whole.version_facts(every)
+        assert by_id.next_versions(every) == whole.next_versions(every)
 
 
 def test_an_index_of_the_older_layout_gains_the_new_indexes(tmp_path):
