@@ -399,12 +399,15 @@ TARGETS_MEMO = 20_000
 past this a memo starts over (memory stays flat)."""
 
 
-def link_targets(pages: Mapping[str, Page], every: Container[str]) -> dict[str, set[str]]:
+def link_targets(pages: Mapping[str, Page], every: Container[str],
+                 memo: dict[tuple[str, str], Any] | None = None) -> dict[str, set[str]]:
     """Page source → what its links point to (a page source, else a site path), for
     ``pages`` of a site whose page sources are ``every``.  A target depends only on
-    which pages exist, so a worker that knows them maps its own share's links."""
+    which pages exist, so a worker that knows them maps its own share's links.
+    ``memo``: targets by (folder, href) already known for ``every`` (the renderer's,
+    which its link checks and URLs then find filled), added to."""
     out: dict[str, set[str]] = {}
-    memo: dict[tuple[str, str], Any] = {}
+    memo = {} if memo is None else memo
     for src, page in pages.items():
         folder = src[:src.rfind("/") + 1]
         for href, _ in page.links:

@@ -336,7 +336,7 @@ class Renderer:
         for src in srcs:
             self._unlink(src)
         pages = {src: self.full_page(src) for src in srcs if src in self.state.pages}
-        for src, keys in self.pagelib.link_targets(pages, self.state.pages).items():
+        for src, keys in self.pagelib.link_targets(pages, self.state.pages, self._targets).items():
             self.state.targets[src] = keys
             for key in keys:
                 self.state.linkers.setdefault(key, set()).add(src)
