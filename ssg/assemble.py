@@ -287,26 +287,21 @@ class Pages:
 
     def person(self, key: str, fresh: Fresh = EVERYTHING) -> tuple[Person, set[int]]:
         """The person's entries, newest first, and the years holding anything ``fresh``."""
-        subs = self.idx.messages_where("author_key", [key], ("author", "title"))
-        revs = self.idx.reviews_where("reviewer_key", [key])
-        names = Counter(tuple(r["data"]["author"]) for r in subs) + Counter(tuple(r["data"]["reviewer"]) for r in revs)
+        subs = self.idx.authored(key)  # (id, class, series, digest, date, name, address, title)
+        revs = self.idx.reviews_by(key)  # (id, tag, series, digest, date, trailer, name, address)
+        names = Counter((r[5], r[6]) for r in subs) + Counter((r[6], r[7]) for r in revs)
         who = Address(*min(names, key=lambda n: (-names[n], n))) if names else Address("", "")
-        domains = sorted({Address(*r["data"]["author"]).domain for r in subs if r["class"] in ("patch", "cover", "pull")}
-                         - {""})
+        domains = sorted({Address(r[5], r[6]).domain for r in subs if r[1] in ("patch", "cover", "pull")} - {""})
         srows = self._listing("submitter_key", [key])
-        known = self.listed([r["series_id"] for r in subs if r["class"] == "patch"] + [r["series_id"] for r in revs])
-        prows = [r for r in subs if r["class"] == "patch" and r["series_id"] in known]
-        rrows = sorted((r for r in revs if r["series_id"] in known),
-                       key=lambda r: (r["data"].get("date", 0), r["message_id"], r["tag"]))
+        known = self.listed([r[2] for r in subs if r[1] == "patch"] + [r[2] for r in revs])
+        prows = [r for r in subs if r[1] == "patch" and r[2] in known]
+        rrows = [r for r in revs if r[2] in known]
         series = tuple(s.ref for s in reversed(srows))
-        patches = tuple(PatchRef(known[r["series_id"]].ref.path, r["data"]["title"], r["date"], "",
-                                 Address(*r["data"]["author"])) for r in reversed(prows))
-        reviews = tuple(PatchRef(known[r["series_id"]].ref.path, known[r["series_id"]].ref.title,
-                                 r["data"].get("date", 0), r["data"]["trailer"], Address(*r["data"]["reviewer"]))
+        patches = tuple(PatchRef(known[r[2]].ref.path, r[7], r[4], "", Address(r[5], r[6])) for r in reversed(prows))
+        reviews = tuple(PatchRef(known[r[2]].ref.path, known[r[2]].ref.title, r[4], r[5], Address(r[6], r[7]))
                         for r in reversed(rrows))
         years = {urls.year_of(s.ref.date) for s in srows if fresh.has(s.digest, s.id)}
-        years |= {urls.year_of(r["date"]) for r in prows if fresh.has(r["digest"], r["series_id"])}
-        years |= {urls.year_of(r["data"].get("date", 0)) for r in rrows if fresh.has(r["digest"], r["series_id"])}
+        years |= {urls.year_of(r[4]) for r in prows + rrows if fresh.has(r[3], r[2])}
         return Person(key, who, tuple(domains), series, patches, reviews), years
 
     def author_files(self, key: str, fresh: Fresh) -> Iterator[ContentFile]:

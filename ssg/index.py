@@ -284,6 +284,28 @@ class Index:
         out.sort(key=lambda r: (r[4], r[0]))
         return out
 
+    def _tuples(self, query: str, params: tuple) -> list[tuple]:
+        cur = self.db.cursor()
+        cur.row_factory = None  # plain tuples
+        return cur.execute(query, params).fetchall()
+
+    def authored(self, author_key: str) -> list[tuple]:
+        """``(message_id, class, series_id, digest, date, author name, author address,
+        title)`` of the submissions ``author_key`` authored, by date then message-id (the
+        name and address are the row's own columns; the title picked out by SQLite)."""
+        return self._tuples("SELECT message_id, class, series_id, digest, date, author_name, author_email,"
+                            " json_extract(data, '$.title') FROM messages WHERE author_key = ?"
+                            " ORDER BY date, message_id", (author_key,))
+
+    def reviews_by(self, reviewer_key: str) -> list[tuple]:
+        """``(message_id, tag, series_id, digest, date, trailer, reviewer name, reviewer
+        address)`` of the trailers ``reviewer_key`` gave, by date, message-id and tag
+        (picked out by SQLite: no JSON decoded here)."""
+        return self._tuples("SELECT message_id, tag, series_id, digest, COALESCE(json_extract(data, '$.date'), 0) AS d,"
+                            " json_extract(data, '$.trailer'), json_extract(data, '$.reviewer[0]'),"
+                            " json_extract(data, '$.reviewer[1]') FROM reviews WHERE reviewer_key = ?"
+                            " ORDER BY d, message_id, tag", (reviewer_key,))
+
     def series_where(self, column: str, values: Iterable[str],
                      fields: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
         """Series rows; ``fields`` names the ``data`` fields wanted (default: all)."""
