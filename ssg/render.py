@@ -228,6 +228,7 @@ class Renderer:
                 else:
                     self.state.assets = self.theme.assets()
                     self._touched |= set(self.state.assets)
+        self.store.texts = {}  # (what ``_warm`` read and no page took: never a later pass's text)
         if everything:
             dirty = set(self.state.pages)
         dirty &= set(self.state.pages)
@@ -250,7 +251,8 @@ class Renderer:
         keys = {}
         for rel in srcs:  # ``ssg build`` may have parsed them already, while the digest wrote them
             try:
-                keys[rel] = render_cache.text_key((self.docs / rel).read_text("utf-8"))
+                text = self.store.texts[rel] = (self.docs / rel).read_text("utf-8")  # (``parse`` takes it)
+                keys[rel] = render_cache.text_key(text)
             except (OSError, UnicodeDecodeError):
                 keys[rel] = ""
         have = self.cache.known(set(keys.values()))
