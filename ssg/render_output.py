@@ -82,8 +82,9 @@ def sync(renderer, wanted: dict[str, bytes | Path | str], *, full: bool) -> tupl
             journal.prune(out, (out / rel).parent)
     made: set[Path] = {out}
     copied, writes = 0, []
+    marks = {rel: _mark(data) for rel, data in wanted.items()}  # (bytes hashed once: feed and sitemap)
     for rel, data in wanted.items():
-        if not full and renderer.state.on_disk.get(rel) == _mark(data) and rel not in renderer._touched:
+        if not full and renderer.state.on_disk.get(rel) == marks[rel] and rel not in renderer._touched:
             continue
         if rel in renderer.state.written:
             changed.append(rel)
@@ -101,7 +102,7 @@ def sync(renderer, wanted: dict[str, bytes | Path | str], *, full: bool) -> tupl
         writes.append(rel)
     if stage is not None:
         journal.commit(stage, out, writes, stale)
-    renderer.state.on_disk = {rel: _mark(data) for rel, data in wanted.items()}
+    renderer.state.on_disk = marks
     renderer.state.html, renderer.state.reused, renderer.state.written = {}, {}, set()
     renderer._touched = set()
     return sorted(changed), copied
