@@ -11,7 +11,7 @@ import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from ssg import jsontext, urls
 from ssg.config import Config
@@ -144,6 +144,19 @@ class Listed:
     ref: SeriesRef
 
 
+def _kept(memo: dict[str, Any], ids: Iterable[str], fetch: Callable[[list[str]], dict[str, Any]]) -> dict[str, Any]:
+    """What ``memo`` holds for these ids, by id, after ``fetch`` was asked once for
+    those it did not know yet (an id ``fetch`` does not find is remembered as None,
+    and left out)."""
+    ids = list(ids)
+    missing = [i for i in ids if i and i not in memo]
+    if missing:
+        found = fetch(missing)
+        for i in missing:
+            memo[i] = found.get(i)
+    return {i: v for i in ids if (v := memo.get(i)) is not None}
+
+
 def _grouped(rows: Iterator[dict[str, Any]]) -> Iterator[tuple[str, list[dict[str, Any]]]]:
     """Consecutive rows with the same series_id, as (series_id, rows)."""
     for sid, group in itertools.groupby(rows, key=lambda r: r["series_id"]):
@@ -161,7 +174,7 @@ class Pages:
         self._series: dict[str, dict[str, Any] | None] = {}
         self._listed: dict[str, Listed | None] = {}
         self._versions: dict[str, tuple[str, str, str] | None] = {}
-        self._next: dict[str, str] = {}
+        self._next: dict[str, str | None] = {}
 
     def preload(self) -> None:
         """Read every series in one pass, for a run that asks for most of them (a first
@@ -173,7 +186,7 @@ class Pages:
         for r in rows:
             if r["data"].get("previous"):
                 later.setdefault(r["data"]["previous"], r["id"])  # the earliest naming it
-        self._next = {**dict.fromkeys(self._series, ""), **later}
+        self._next = {**dict.fromkeys(self._series), **later}
         for r in rows:
             d = r["data"]
             ref = SeriesRef(r["path"], d["title"], d["version"], r["date"], len(d["patches"]), d["expected"],
@@ -184,32 +197,23 @@ class Pages:
         """The series rows of these ids that exist, by id.  Fetched when first asked
         for and kept: a run touching a few people and domains reads their series, not
         every series in the archive."""
-        memo = self._series
-        missing = [i for i in ids if i and i not in memo]
-        if missing:
-            for r in self.idx.series_where("id", missing):
-                memo[r["id"]] = r
-            for i in missing:
-                memo.setdefault(i, None)
-        return {i: r for i in ids if (r := memo.get(i)) is not None}
+        return _kept(self._series, ids, lambda m: {r["id"]: r for r in self.idx.series_where("id", m)})
 
     def listed(self, ids: Iterable[str]) -> dict[str, Listed]:
         """How the series of these ids that exist are listed on person and domain
         pages, by id (fetched when first asked for, then kept)."""
-        memo = self._listed
-        missing = [i for i in ids if i and i not in memo]
-        if missing:
-            self._listing("id", missing)
-            for i in missing:
-                memo.setdefault(i, None)
-        return {i: r for i in ids if (r := memo.get(i)) is not None}
+        return _kept(self._listed, ids, lambda m: {s.id: s for s in self._listing("id", m)})
 
     def _listing(self, column: str, values: list[str]) -> list[Listed]:
+        """The listings of the series whose ``column`` is one of ``values``, by date
+        (kept for ``listed``)."""
         out = []
         for sid, path, digest, date, submitter_key, (title, version, expected, submitter), n in \
                 self.idx.series_listing(column, values):
-            ref = SeriesRef(path, title, version, date, n, expected, submitter_key, Address(*submitter))
-            out.append(self._listed.setdefault(sid, Listed(sid, digest, ref)))
+            if self._listed.get(sid) is None:
+                ref = SeriesRef(path, title, version, date, n, expected, submitter_key, Address(*submitter))
+                self._listed[sid] = Listed(sid, digest, ref)
+            out.append(self._listed[sid])
         return out
 
     def series_stream(self, sids: list[str]) -> Iterator[ContentFile]:
@@ -239,24 +243,12 @@ class Pages:
     def version_facts(self, ids: Iterable[str]) -> dict[str, tuple[str, str, str]]:
         """(previous, version, path) of the series of these ids that exist (fetched when
         first asked for, then kept)."""
-        memo = self._versions
-        missing = [i for i in ids if i and i not in memo]
-        if missing:
-            found = self.idx.version_facts(missing)
-            for i in missing:
-                memo[i] = found.get(i)
-        return {i: f for i in ids if (f := memo.get(i)) is not None}
+        return _kept(self._versions, ids, self.idx.version_facts)
 
     def next_versions(self, ids: Iterable[str]) -> dict[str, str]:
-        """Series id → the earliest series naming it as its previous version ("" for
-        none), fetched when first asked for, then kept."""
-        memo = self._next
-        missing = [i for i in ids if i and i not in memo]
-        if missing:
-            found = self.idx.next_versions(missing)
-            for i in missing:
-                memo[i] = found.get(i, "")
-        return {i: memo[i] for i in ids if i in memo}
+        """Series id → the earliest series naming it as its previous version, for the
+        ids some series names (fetched when first asked for, then kept)."""
+        return _kept(self._next, ids, self.idx.next_versions)
 
     def versions(self, sid: str) -> tuple[tuple[str, str, str], ...]:
         """(id, version, page) of every version of the series, oldest first: back
