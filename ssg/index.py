@@ -232,7 +232,6 @@ class Index:
         With ``fields``, ``data`` holds only those top-level fields (missing ones
         as None), picked out by SQLite instead of decoding the whole document."""
         assert column in self._COLUMNS[table]
-        wanted = sorted(set(v for v in values if v))
         if fields is None:
             select, convert = "*", self._row
         else:
@@ -246,11 +245,8 @@ class Index:
                 out = dict(zip(names, r))
                 out["data"] = dict(zip(fields, json.loads(r[plain]))) if fields else {}
                 return out
-        out = []
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i:i + 500]
-            q = f"SELECT {select} FROM {table} WHERE {column} IN ({','.join('?' * len(chunk))})"
-            out.extend(convert(r) for r in self.db.execute(q, chunk))
+        out = [convert(r) for r in self._each_in(f"SELECT {select} FROM {table} WHERE {column} IN (%s)", values,
+                                                 tuples=False)]
         order = self._ORDER[table]
         out.sort(key=lambda r: tuple(r[k] for k in order))
         return out
@@ -271,18 +267,22 @@ class Index:
         the ``data`` fields (scalars) as SQLite's ``json_extract`` gives them, no
         JSON decoded in Python (the look-back of every range asks for many)."""
         assert column in self._COLUMNS["messages"] and all(f.isidentifier() for f in fields)
-        wanted = sorted(set(v for v in values if v))
         picked = "".join(f", json_extract(data, '$.{f}')" for f in fields)
-        out: list[tuple] = []
-        cur = self.db.cursor()
-        cur.row_factory = None  # plain tuples
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i:i + 500]
-            q = (f"SELECT message_id, series_id, class, thread_root, date{picked} FROM messages"
-                 f" WHERE {column} IN ({','.join('?' * len(chunk))})")
-            out.extend(cur.execute(q, chunk))
+        out = list(self._each_in(f"SELECT message_id, series_id, class, thread_root, date{picked} FROM messages"
+                                 f" WHERE {column} IN (%s)", values))
         out.sort(key=lambda r: (r[4], r[0]))
         return out
+
+    def _each_in(self, query: str, values: Iterable[str], *, tuples: bool = True) -> Iterator[Any]:
+        """The rows of ``query``, whose ``IN (%s)`` is filled with the distinct non-empty
+        ``values``, 500 at a time; plain tuples unless ``tuples`` is False."""
+        wanted = sorted(set(v for v in values if v))
+        cur = self.db.cursor()
+        if tuples:
+            cur.row_factory = None
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i:i + 500]
+            yield from cur.execute(query % ",".join("?" * len(chunk)), chunk)
 
     def _tuples(self, query: str, params: tuple) -> list[tuple]:
         cur = self.db.cursor()
@@ -317,14 +317,9 @@ class Index:
         ``values``, ordered by date and id: what a person's or domain's page lists,
         picked out by SQLite (the small list decoded here, not the whole row)."""
         assert column in self._COLUMNS["series"]
-        wanted = sorted(set(v for v in values if v))
-        out: list[tuple] = []
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i:i + 500]
-            q = ("SELECT id, path, digest, date, submitter_key, json_extract(data, '$.title', '$.version',"
-                 " '$.expected', '$.submitter'), json_array_length(data, '$.patches') FROM series"
-                 f" WHERE {column} IN ({','.join('?' * len(chunk))})")
-            out.extend((*r[:5], json.loads(r[5]), r[6]) for r in self.db.execute(q, chunk))
+        q = ("SELECT id, path, digest, date, submitter_key, json_extract(data, '$.title', '$.version',"
+             f" '$.expected', '$.submitter'), json_array_length(data, '$.patches') FROM series WHERE {column} IN (%s)")
+        out = [(*r[:5], json.loads(r[5]), r[6]) for r in self._each_in(q, values)]
         out.sort(key=lambda r: (r[3], r[0]))
         return out
 
@@ -366,24 +361,14 @@ class Index:
     def version_facts(self, ids: Iterable[str]) -> dict[str, tuple[str, str, str]]:
         """Series id → (previous version's id, version, page path), for the ids that exist
         (picked out by SQLite: no row decoded)."""
-        wanted = sorted(set(i for i in ids if i))
-        out: dict[str, tuple[str, str, str]] = {}
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i:i + 500]
-            q = ("SELECT id, json_extract(data, '$.previous'), json_extract(data, '$.version'), path FROM series"
-                 f" WHERE id IN ({','.join('?' * len(chunk))})")
-            out.update((sid, (prev or "", version, path)) for sid, prev, version, path in self.db.execute(q, chunk))
-        return out
+        q = ("SELECT id, json_extract(data, '$.previous'), json_extract(data, '$.version'), path FROM series"
+             " WHERE id IN (%s)")
+        return {sid: (prev or "", version, path) for sid, prev, version, path in self._each_in(q, ids)}
 
     def next_versions(self, ids: Iterable[str]) -> dict[str, str]:
         """Series id → the earliest series (by date, then id) naming it as its previous
         version, for the ids some series names (through the index on ``previous``: no
         row decoded)."""
-        wanted = sorted(set(i for i in ids if i))
-        out: dict[str, str] = {}
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i:i + 500]
-            q = ("SELECT json_extract(data, '$.previous') AS prev, id FROM series"
-                 f" WHERE prev IN ({','.join('?' * len(chunk))}) ORDER BY date DESC, id DESC")
-            out.update(self.db.execute(q, chunk))  # the earliest comes last, and stays
-        return out
+        q = ("SELECT json_extract(data, '$.previous') AS prev, id FROM series WHERE prev IN (%s)"
+             " ORDER BY date DESC, id DESC")
+        return dict(self._each_in(q, ids))  # (each id's earliest comes last, and stays)
