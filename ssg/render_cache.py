@@ -114,12 +114,9 @@ def _head(payload: bytes) -> bytes:
     return FORMAT + b" " + check(payload) + b"\n"
 
 
-def _seal(payload: bytes) -> bytes:
-    return _head(payload) + payload
-
-
 def write_sealed(path: Path, payload: bytes) -> None:
-    """``write_atomic(path, _seal(payload))`` without a second copy of a large payload in memory."""
+    """Write ``payload`` under its seal (format and checksum, checked by ``_unseal``), the
+    two written one after the other: no second copy of a large payload in memory."""
     write_atomic(path, _head(payload), payload)
 
 

@@ -422,7 +422,8 @@ def _light(state):
 def _describes(snapshot: dict[str, Any], manifest: dict[str, Any], site: Path, fixed: str) -> bool:
     """The saved state is the one the manifest was written with, of this site and these settings."""
     return manifest.get("stamp") is not None and snapshot.get("stamp") == manifest["stamp"] \
-        and snapshot.get("site") == str(site) and snapshot.get("settings") == fixed and isinstance(snapshot.get("content"), dict) and site.is_dir()
+        and snapshot.get("site") == str(site) and snapshot.get("settings") == fixed \
+        and isinstance(snapshot.get("content"), dict) and site.is_dir()
 
 
 def _in_place(make_renderer: Callable, site: Path, snapshot: dict[str, Any], content: dict[str, tuple]):

@@ -171,7 +171,7 @@ def test_a_snapshot_naming_other_classes_is_refused_not_run(built, tmp_path):
 
     root = built / ".ssg-cache" / "render"
     payload = pickle.dumps({"engine": render_cache.engine(), "site": str(built / "site"), "x": Evil()})
-    (root / render_state.STATE).write_bytes(render_cache._seal(payload))
+    render_cache.write_sealed(root / render_state.STATE, payload)
     assert render_state.read_state(root) is None
     assert not marker.exists()
     edit(built)
