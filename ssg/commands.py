@@ -77,26 +77,28 @@ def cmd_digest(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from ssg import render
-
     cfg = _config(args)
     say = _say(args)
     t0 = time.perf_counter()
     rc, known = 0, None
     if cfg.archive.path and not args.no_digest:
-        from ssg import apart, handoff, pipes, render_output
+        from ssg import apart, handoff, pipes
 
         hear, tell = os.pipe()
         pipes.widen(hear)  # fewer names dropped while the parser falls behind
-        try:
+        try:  # (forked before the renderer is imported: the child has its own imports to do)
             digest = apart.start(_digest, cfg, args, say, tell, debug=getattr(args, "debug", False))
         finally:
             os.close(tell)  # the digest's copy is the one left: its end is the end of the pipe
+        from ssg import render_output
+
         try:  # meanwhile: the last build's state, and the new pages parsed as they come
             known = render_output.ahead(cfg, staged=handoff.received(hear), late=digest.ended)
         finally:
             os.close(hear)
             rc = digest.wait()
+    from ssg import render
+
     report = render.build(cfg, strict=cfg.strict, log=say, known=known)
     errors = [p for p in report.problems]
     for p in errors[:20]:
