@@ -3,14 +3,15 @@
 Mail is untrusted: inline text is backslash-escaped so it can never become a
 link, image, emphasis, HTML or an attribute block; bodies go into fences longer
 than any backtick run they contain; front matter is YAML written by a YAML
-dumper, never by string formatting.
+dumper (or, where its text is certain, ``front_emit``), never by string formatting.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-import yaml
+from ssg import front_emit
 
 _MD_SPECIAL = re.compile(r"([\\`*\[\]<>#!|~&{}]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 _MD_PLAIN_SPECIALS = "`*[]<>#!|~&{}"
@@ -85,11 +86,24 @@ def table(header: tuple[str, ...], rows: list[tuple[str, ...]], align: str = "")
     return "\n".join(lines)
 
 
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # libyaml when available
-    """Safe YAML that never emits aliases (identical values stay literal)."""
+@lru_cache(maxsize=1)
+def yaml_dumper() -> type:
+    """Safe YAML that never emits aliases (identical values stay literal); libyaml's
+    emitter when PyYAML has it.  Imported on first use (see ``front_emit``)."""
+    import yaml
 
-    def ignore_aliases(self, data: object) -> bool:
-        return True
+    class Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
+        def ignore_aliases(self, data: object) -> bool:
+            return True
+    return Dumper
+
+
+def yaml_text(meta: dict) -> str:
+    """PyYAML's block-style text of ``meta``, as front matter is written."""
+    import yaml
+
+    return yaml.dump(meta, Dumper=yaml_dumper(), allow_unicode=True, sort_keys=False,
+                     default_flow_style=False, width=1000)
 
 
 def _clean(value: object) -> object:
@@ -105,9 +119,9 @@ def _clean(value: object) -> object:
 def front_matter(meta: dict) -> str:
     """YAML front matter block for ``meta``; control characters (which YAML
     would not round-trip) are made visible first."""
-    text = yaml.dump(_clean(meta), Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                     default_flow_style=False, width=1000)
-    return f"---\n{text}---\n"
+    clean = _clean(meta)
+    text = front_emit.dump(clean)
+    return f"---\n{text if text is not None else yaml_text(clean)}---\n"
 
 
 def address(name: str, email: str, obfuscate: bool = False) -> str:
