@@ -64,9 +64,11 @@ def make(renderer) -> None:
 
 
 def _feed_html(renderer, src: str) -> str:
-    """A page body with absolute URLs (feed readers have no base), kept until the page changes."""
+    """A page body with absolute URLs (feed readers have no base), escaped for the feed's
+    XML, kept until the page changes."""
     state = renderer.state
     if src not in state.feed_html:
         page = renderer.full_page(src)
-        state.feed_html[src] = page.body(renderer._resolver(src, renderer.config.site_url), renderer.store.parts(page))
+        body = page.body(renderer._resolver(src, renderer.config.site_url), renderer.store.parts(page))
+        state.feed_html[src] = feeds.escape(body)
     return state.feed_html[src]

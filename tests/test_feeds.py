@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ssg.feeds import EPOCH_ZERO, FeedEntry, FeedInfo, SitemapEntry, atom_feed, sitemap, source_date
+from ssg.feeds import EPOCH_ZERO, FeedEntry, FeedInfo, SitemapEntry, atom_feed, escape, sitemap, source_date
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 INFO = FeedInfo(title="A & B <list>", site_url="https://x.example/s/", feed_url="https://x.example/s/feed.xml",
@@ -23,6 +23,15 @@ def test_feed_required_elements_and_escaping():
     old = root.findall(f"{ATOM}entry")[1]
     assert old.find(f"{ATOM}content").get("type") == "html" and old.find(f"{ATOM}content").text == "<p>a</p>"
     assert old.find(f"{ATOM}summary").text == "s & s"
+
+
+def test_a_body_escaped_ahead_is_written_as_the_same_xml():
+    html = '<p class="x">a &amp; <b>b</b> &lt;script&gt;</p>'
+    raw = FeedEntry("https://x.example/s/a/", "A", "2026-01-01T00:00:00Z", content_html=html)
+    kept = FeedEntry("https://x.example/s/a/", "A", "2026-01-01T00:00:00Z", content_xml=escape(html))
+    assert atom_feed(INFO, [kept]) == atom_feed(INFO, [raw])
+    entry = ET.fromstring(atom_feed(INFO, [kept]).encode()).find(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}content").text == html
 
 
 def test_feed_is_order_independent_and_needs_no_clock():
