@@ -41,6 +41,12 @@ def _progress(args: argparse.Namespace) -> Callable[[int, int, str], None] | Non
 
 def _digest(cfg, args: argparse.Namespace, say: Callable[[str], None], tell: int = -1) -> int:
     """The digest command's work; ``tell``: a pipe to name each staged page on (``handoff``)."""
+    return _digested(cfg, args, say, tell)[0]
+
+
+def _digested(cfg, args: argparse.Namespace, say: Callable[[str], None],
+              tell: int = -1) -> tuple[int, tuple[str, ...]]:
+    """``_digest``, and the content/ paths the run wrote or removed (for ``Ahead.committed``)."""
     from ssg import handoff, pipeline
 
     t0 = time.perf_counter()
@@ -55,7 +61,7 @@ def _digest(cfg, args: argparse.Namespace, say: Callable[[str], None], tell: int
     say(f"digest: {len(report.digests)} range(s), {report.messages} messages, "
         f"{len(report.written)} files written, {report.unchanged} unchanged, {len(report.kept)} kept, "
         f"{report.problem_count} mail problems, {time.perf_counter() - t0:.2f}s")
-    return 1 if (cfg.strict and report.kept) else 0
+    return 1 if (cfg.strict and report.kept) else 0, (*report.written, *report.removed)
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
@@ -82,21 +88,27 @@ def cmd_build(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     rc, known = 0, None
     if cfg.archive.path and not args.no_digest:
-        from ssg import apart, handoff, pipes
+        from ssg import apart, handoff, pipes, writer
 
         hear, tell = os.pipe()
         pipes.widen(hear)  # fewer names dropped while the parser falls behind
+        # content/ may be looked at while the digest runs unless it first finishes a killed run's batch
+        stat_ahead = not (cfg.path(cfg.docs_dir) / writer.TXN_DIR).exists()
         try:  # (forked before the renderer is imported: the child has its own imports to do)
-            digest = apart.start(_digest, cfg, args, say, tell, debug=getattr(args, "debug", False))
+            digest = apart.start(_digested, cfg, args, say, tell, debug=getattr(args, "debug", False))
         finally:
             os.close(tell)  # the digest's copy is the one left: its end is the end of the pipe
+        from dataclasses import replace
+
         from ssg import render_output
 
-        try:  # meanwhile: the last build's state, and the new pages parsed as they come
-            known = render_output.ahead(cfg, staged=handoff.received(hear), late=digest.ended)
+        try:  # meanwhile: the last build's state, content/ as it is, and the new pages parsed as they come
+            known = render_output.ahead(cfg, staged=handoff.received(hear), late=digest.ended,
+                                        stat_content=stat_ahead)
         finally:
             os.close(hear)
-            rc = digest.wait()
+            rc, committed = digest.wait()
+        known = replace(known, committed=committed)
     from ssg import render
 
     report = render.build(cfg, strict=cfg.strict, log=say, known=known)

@@ -304,12 +304,19 @@ class Ahead:
     """site/ holds the outputs the manifest names, as that build wrote them."""
     env: Any = None
     """The theme's Jinja environment, its templates compiled (or None)."""
+    content: dict[str, tuple] | None = None
+    """``file_stats`` of docs_dir taken while the digest ran (None: not taken)."""
+    committed: tuple[str, ...] | None = None
+    """The docs_dir paths the digest wrote or removed after ``content`` was taken (None: unknown,
+    so ``content`` is not used)."""
 
 
 def ahead(config, *, snapshot: bool = True, staged: Iterable[tuple[str, Path]] | None = None,
-          late: Callable[[], bool] = lambda: False) -> Ahead:
+          late: Callable[[], bool] = lambda: False, stat_content: bool = False) -> Ahead:
     """Finish an interrupted in-place build, read the last build's manifest, check
-    that site/ still holds its outputs as written, read the renderer state with
+    that site/ still holds its outputs as written, take the ``file_stats`` of
+    docs_dir (if ``stat_content``: the caller then names in ``Ahead.committed`` what
+    the digest changed since), read the renderer state with
     the page engine's modules and compile the templates (unless ``snapshot`` is
     False, or ``late()`` says the digest has ended already, or ``staged`` is a
     ``handoff.Heard`` whose digest stops without saying pages are coming: a build
@@ -326,17 +333,18 @@ def ahead(config, *, snapshot: bool = True, staged: Iterable[tuple[str, Path]] |
         render_state.forget_state(cache)
     manifest = render_state.read_manifest(cache)
     intact = render_state.unchanged(site, manifest, manifest.get("inputs", ""))
+    content = render_state.file_stats(config.path(config.docs_dir).resolve()) if stat_content else None
     state, env = None, None
     coming = getattr(staged, "coming", None)  # ``handoff.Heard``: wait for the digest's first word
     if coming is not None and not coming():
-        return Ahead(manifest, None, intact)  # the digest wrote no page
+        return Ahead(manifest, None, intact, content=content)  # the digest wrote no page
     if snapshot and not late():
         state = render_state.read_state(cache) if manifest else None
         from ssg import pages  # noqa: F401  (imported now, used by the renderer)
         env = load_theme(config).compiled()
     if staged is not None:
         _warm_staged(cache, config.path(config.docs_dir).resolve(), staged, late)
-    return Ahead(manifest, state, intact, env)
+    return Ahead(manifest, state, intact, env, content)
 
 
 def _warm_staged(cache: Path, docs: Path, staged: Iterable[tuple[str, Path]], late: Callable[[], bool]) -> None:
@@ -379,7 +387,11 @@ def build(config, make_renderer: Callable, *, strict: bool, log: Callable[[str],
     strict = strict or config.strict
     known = known or ahead(config, snapshot=False)
     manifest = known.manifest
-    content = render_state.file_stats(config.path(config.docs_dir).resolve())
+    docs = config.path(config.docs_dir).resolve()
+    if known.content is not None and known.committed is not None:
+        content = render_state.restat(docs, known.content, known.committed)
+    else:
+        content = render_state.file_stats(docs)
     fixed = render_state.settings(config, strict, load_theme(config).dirs)
     signature = render_state.signature(fixed, content)
     if known.intact and manifest.get("inputs") == signature:

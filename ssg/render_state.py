@@ -22,10 +22,11 @@ import io
 import json
 import os
 import pickle
+import stat
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from ssg.render_cache import _unseal, digest, engine, write_sealed
 
@@ -207,6 +208,24 @@ def file_stats(top: Path) -> dict[str, tuple[int, int, int, int]]:
             found[prefix + e.name] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
     walk(str(top), "")
+    return found
+
+
+def restat(top: Path, stats: dict[str, tuple[int, int, int, int]],
+           paths: Iterable[str]) -> dict[str, tuple[int, int, int, int]]:
+    """``stats`` (``file_stats`` of ``top``, taken earlier) with ``paths`` looked at again:
+    the files a step wrote or removed since (one ``stat`` each, not a walk of the tree)."""
+    found = dict(stats)
+    for rel in paths:
+        found.pop(rel, None)
+        if any(part.startswith(".") for part in rel.split("/")):
+            continue
+        try:
+            st = os.stat(top / rel)
+        except (OSError, ValueError):
+            continue
+        if not stat.S_ISDIR(st.st_mode):
+            found[rel] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
     return found
 
 
