@@ -13,7 +13,7 @@ DATA_HALF = {"mail", "series", "series_records", "digest", "classify", "threads"
              "gitpipe"}
 PURE = {"mail", "subject", "classify", "threads", "series", "series_records", "revisions", "stats", "digest", "urls",
         "markup", "content", "series_page", "people_pages", "home_pages", "diffstat", "patchbody", "periods",
-        "jsontext"}
+        "jsontext", "front_emit"}
 
 
 def imports(module: Path) -> set[str]:
