@@ -28,11 +28,9 @@ class FeedEntry:
     """RFC 3339 date, e.g. ``2026-03-02T00:00:00Z``."""
     summary: str = ""
     """Plain-text summary, or empty."""
-    content_html: str = ""
-    """Full HTML body with absolute URLs, or empty."""
     content_xml: str = ""
-    """The body already escaped as XML character data (``escape(content_html)``), used
-    instead of ``content_html``: a site keeps it between builds, since escaping the
+    """Full HTML body with absolute URLs, already escaped as XML character data
+    (``escape``), or empty: a site keeps it so between builds, since escaping the
     bodies of a feed of weekly digests (megabytes) took longer than the rest of it."""
 
 
@@ -119,8 +117,8 @@ def atom_feed(info: FeedInfo, entries: Sequence[FeedEntry], *, fallback_updated:
         ]
         if entry.summary:
             out.append(f"    <summary>{escape(entry.summary)}</summary>")
-        if entry.content_xml or entry.content_html:
-            out.append(f"    <content type=\"html\">{entry.content_xml or escape(entry.content_html)}</content>")
+        if entry.content_xml:
+            out.append(f"    <content type=\"html\">{entry.content_xml}</content>")
         out.append("  </entry>")
     out.append("</feed>")
     return "\n".join(out) + "\n"

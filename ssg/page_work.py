@@ -107,10 +107,7 @@ def _series_chunk(pages: Pages, sids: list[str]) -> list[ContentFile]:
     revs: dict[str, list[dict[str, Any]]] = {}
     for r in pages.idx.reviews_where("series_id", sids):
         revs.setdefault(r["series_id"], []).append(r)
-    where = pages.idx.series_digests(sids)
-    pages.series(sids)  # (one query each for the chunk's rows and versions, unless preloaded)
-    pages.version_facts(sids)
-    pages.next_versions(sids)
+    where = pages.idx.series_digests(sids)  # (the series rows and versions: preloaded by ``_page_worker``)
     out = []
     for sid in sids:
         if sid in msgs:

@@ -202,10 +202,9 @@ def file_stats(top: Path) -> dict[str, tuple[int, int, int, int]]:
                 walk(e.path, f"{prefix}{e.name}/")
                 continue
             try:
-                st = e.stat()
+                found[prefix + e.name] = _facts(e.stat())
             except OSError:
                 continue
-            found[prefix + e.name] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
     walk(str(top), "")
     return found
@@ -225,8 +224,13 @@ def restat(top: Path, stats: dict[str, tuple[int, int, int, int]],
         except (OSError, ValueError):
             continue
         if not stat.S_ISDIR(st.st_mode):
-            found[rel] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+            found[rel] = _facts(st)
     return found
+
+
+def _facts(st: os.stat_result) -> tuple[int, int, int, int]:
+    """What ``file_stats`` keeps of a file: size, mtime, ctime, inode."""
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
 
 
 def tree_signature(dirs: list[Path]) -> str:
