@@ -14,9 +14,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-SCHEMA_VERSION = "4"
-"""Bumped when pages change shape so that an existing site is digested again from scratch
-(4: author, domain and digest lists split by year)."""
+SCHEMA_VERSION = "5"
+"""Bumped when pages change shape, or what the parser finds in old mail, so that an
+existing site is digested again from scratch (4: author, domain and digest lists
+split by year; 5: follow-up trailers below a reply's diff)."""
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import binascii
 import codecs
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -35,6 +36,9 @@ HAS_DIFF_RE = re.compile(r"\n(?:diff --git |Index: \S|--- \S[^\n]{0,400}\n\+\+\+
 HEADER_LINE_RE = re.compile(r"([A-Za-z][A-Za-z0-9-]{0,40}):[ \t]*(.{0,4000})\Z", re.S)
 TRAILER_RE = re.compile(r"[ \t]{0,8}(\w[^\s:]{1,60}):[ \t]+(\S.{0,2000})\Z", re.S)
 FOLLOWUP_RE = re.compile(r"\n[ \t]{0,4}([A-Za-z][A-Za-z0-9-]{1,40}):[ \t]+(\S[^\n]{0,1000})(?=\n)")
+BASEMENT_FOLLOWUP_RE = re.compile(r"\n([A-Za-z][A-Za-z0-9-]{1,40}):[ \t]+(\S[^\n]{0,1000})(?=\n)")
+"""A follow-up trailer below a reply's diff: in column 0, where no line of a diff's
+content (`` ``, ``+``, ``-``, ``\\``) can be."""
 ANGLE_ADDR_RE = re.compile(r"<([^<>\s@]{1,200}@[^<>\s]{1,200})>")
 BARE_ADDR_RE = re.compile(r"[^\s<>\"'(),;:\[\]@]{1,64}@[^\s<>\"'(),;:\[\]]{1,200}")
 MAILTO_RE = re.compile(r"<mailto:[^<>\s]{0,300}>")
@@ -323,10 +327,15 @@ def parse_trailers(message: str) -> tuple[Trailer, ...]:
     return tuple(found)
 
 
-def parse_followups(text: str) -> tuple[Trailer, ...]:
-    """Follow-up trailers on unquoted lines of a reply, with b4's stricter rules."""
+def parse_followups(text: str, basement: str = "") -> tuple[Trailer, ...]:
+    """Follow-up trailers on unquoted lines of a reply, with b4's stricter rules.
+    Like b4, the whole reply counts: a reviewer's trailer below an unquoted diff
+    (a suggested fix, then "with that: Reviewed-by: …") is in ``basement``."""
     found = []
-    for m in FOLLOWUP_RE.finditer(f"\n{text}\n"):
+    matches = FOLLOWUP_RE.finditer(f"\n{text}\n")
+    if basement:
+        matches = itertools.chain(matches, BASEMENT_FOLLOWUP_RE.finditer(f"\n{basement}\n"))
+    for m in matches:
         name, value = m.group(1), m.group(2).strip()
         canon = canonical_name(name)
         if canon in FOLLOWUP_DROP:
@@ -421,5 +430,5 @@ def analyse(body: str, patches: tuple[str, ...] = ()) -> BodyInfo:
         text=message, in_body_from=next((v for k, v in headers if k.lower() == "from"), ""),
         diffstat=diffstat if diffstat.files else None,
         diffstat_text=next((b for b in map(diffstat_block, basements) if b), ""),
-        trailers=trailers, followups=parse_followups(message), change_id=change_id,
+        trailers=trailers, followups=parse_followups(message, parts.basement), change_id=change_id,
         base_commit=base_commit, pull=pull)

@@ -416,3 +416,13 @@ def test_list_address_from_without_via_is_unmunged_by_reply_to():
     assert m.sender == Address("Pia", "pia@example.com")
     m = parse(raw(b"From: Rex via Virt <virt@lists.example.org>\nMessage-ID: <l@x>\n\nx\n"))
     assert m.sender == Address("Rex", "virt@lists.example.org") and "munged-from" in codes(m)
+
+
+def test_reply_trailer_below_an_unquoted_diff_counts_but_the_diff_does_not():
+    # b4 reads the whole reply: a reviewer who pastes a fix-up diff and then gives
+    # the tag must be credited; lines of the diff (context, added) and the
+    # signature never are trailers
+    m = load("0036")
+    assert m.has_diff and m.subject.is_reply
+    assert [(t.canonical, t.person) for t in m.followups] == [
+        ("reviewed-by", Address("Marta Contoso", "marta@contoso.com"))]
