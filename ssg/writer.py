@@ -58,6 +58,8 @@ def _digest(text: str) -> str:
 def seal(front: str, body: str) -> str:
     """Join front matter (``---\\n…---\\n``) and body, adding ``ssg_hash``."""
     h = _digest(front + body)
+    if h.isdigit():  # YAML would read sixteen digits back as a number
+        h = f"'{h}'"
     return front[:-4] + f"{HASH_KEY}: {h}\n---\n" + body
 
 
@@ -74,7 +76,7 @@ def state(text: str) -> str:
     if i < 0:
         return "hand"
     j = front.index("\n", i + 1)
-    recorded = front[i + len(marker): j]
+    recorded = front[i + len(marker): j].strip("'")
     stripped = front[: i + 1] + front[j + 1:]
     return "generated" if _digest(stripped + body) == recorded else "edited"
 

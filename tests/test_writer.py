@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+
+import yaml
 
 from ssg.markup import front_matter
 from ssg.writer import TXN_DIR, ContentFile, recover, seal, state, write_all
@@ -18,6 +21,17 @@ def test_generated_edited_and_hand_states(tmp_path):
     assert state(f.text.replace("hello", "HELLO")) == "edited"
     assert state("---\ntitle: x\n---\nmine\n") == "hand"
     assert state("no front matter") == "hand"
+
+
+def test_an_all_digit_hash_stays_a_string_and_old_unquoted_files_stay_generated():
+    # about one page in 1,850 hashes to sixteen decimal digits, which YAML reads as an int
+    f = next(f for i in range(200_000) if re.search(r"ssg_hash: '\d{16}'\n", (f := gen("a.md", f"body {i}\n")).text))
+    front = yaml.safe_load(f.text.split("---\n")[1])
+    assert isinstance(front["ssg_hash"], str) and front["ssg_hash"].isdigit()
+    assert state(f.text) == "generated"
+    legacy = re.sub(r"ssg_hash: '(\d{16})'", r"ssg_hash: \1", f.text)  # as written before quoting
+    assert legacy != f.text and state(legacy) == "generated"
+    assert state(legacy.replace("body", "BODY")) == "edited"
 
 
 def test_write_skips_identical_and_protects_edits(tmp_path):
