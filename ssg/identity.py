@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from ssg.model import Address
 
 _ANGLE_ADDR = re.compile(r"<([^<>]*)>")
 _SPACE = re.compile(r"\s+")
+_COMMENT = re.compile(r"\s*(?:\([^()]*\)|\[[^\[\]]*\])$")
 _MAILMAP_PART = re.compile(r"\s*([^<>#]*?)\s*<([^<>]*)>")
 _NOREPLY_LOCAL = re.compile(r"(?:^|[._+-])(?:no-?reply|do-?not-?reply)(?:[._+-]|$)|^mailer-daemon$")
 _LIST_LOCAL = re.compile(r"(?:-bounces?|-owner|-request)(?:[+.-]|$)|^owner-")
@@ -109,14 +111,23 @@ def same_person(a: Address, b: Address) -> bool:
     True when the addresses are equal after normalisation, or equal up to a
     subdomain (``foo@linux.intel.com`` ~ ``foo@intel.com``), or when both have the
     same non-empty display name (case, whitespace, quotes and ``Last, First`` order
-    ignored).  A display name that is itself an address is not used as a name.
+    ignored; then accents and a trailing ``(comment)`` too).  A display name that is
+    itself an address is not used as a name.
     """
     if a.email and b.email and same_address(a.email, b.email):
         return True
     na, nb = normalise_name(a.name), normalise_name(b.name)
     if not na or not nb or "@" in na or "@" in nb:
         return False
-    return na == nb
+    return na == nb or (_folded(na) == _folded(nb) != "")
+
+
+def _folded(name: str) -> str:
+    """A normalised name without accents and without a trailing comment:
+    ``Petr Tesařík`` ~ ``Petr Tesarik``, ``Rafael J. Wysocki (Intel)`` and
+    ``Yury Norov [NVIDIA]`` ~ the bare name (the same person, another address)."""
+    name = _COMMENT.sub("", name)
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).strip()
 
 
 def is_relay_or_list(addr: str) -> bool:

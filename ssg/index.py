@@ -17,7 +17,7 @@ from typing import Any, Iterable, Iterator
 SCHEMA_VERSION = "5"
 """Bumped when pages change shape, or what the parser finds in old mail, so that an
 existing site is digested again from scratch (4: author, domain and digest lists
-split by year; 5: follow-up trailers below a reply's diff)."""
+split by year; 5: follow-up trailers below a reply's diff, trailer names)."""
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

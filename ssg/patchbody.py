@@ -39,7 +39,7 @@ FOLLOWUP_RE = re.compile(r"\n[ \t]{0,4}([A-Za-z][A-Za-z0-9-]{1,40}):[ \t]+(\S[^\
 BASEMENT_FOLLOWUP_RE = re.compile(r"\n([A-Za-z][A-Za-z0-9-]{1,40}):[ \t]+(\S[^\n]{0,1000})(?=\n)")
 """A follow-up trailer below a reply's diff: in column 0, where no line of a diff's
 content (`` ``, ``+``, ``-``, ``\\``) can be."""
-ANGLE_ADDR_RE = re.compile(r"<([^<>\s@]{1,200}@[^<>\s]{1,200})>")
+ANGLE_ADDR_RE = re.compile(r"<[ \t]{0,8}([^<>\s@]{1,200}@[^<>\s]{1,200})[ \t]{0,8}>")  # (``< a@b >`` too)
 BARE_ADDR_RE = re.compile(r"[^\s<>\"'(),;:\[\]@]{1,64}@[^\s<>\"'(),;:\[\]]{1,200}")
 MAILTO_RE = re.compile(r"<mailto:[^<>\s]{0,300}>")
 COMMENT_RE = re.compile(r"[ \t]+#.{0,500}\Z", re.S)
@@ -256,8 +256,8 @@ def parse_address(value: str) -> Address | None:
         name = value[:m.start()].strip().strip('"').strip()
         return Address(name=" ".join(name.split()), email=m.group(1).lower())
     m = BARE_ADDR_RE.search(value)
-    if m is not None:
-        name = value[:m.start()].strip().strip('"').strip()
+    if m is not None:  # (``Name (addr)``, or ``Name <addr`` with no closing bracket)
+        name = value[:m.start()].rstrip(" \t<([").strip().strip('"').strip()
         return Address(name=" ".join(name.split()), email=m.group(0).lower())
     return None
 

@@ -65,6 +65,13 @@ def test_same_address(a, b, same):
     (Address("", "a@x.org"), Address("", "b@x.org"), False),
     (Address("a@x.org", "c@y.org"), Address("a@x.org", "d@z.org"), False),  # names that are addresses
     (Address("Dup, Name, Three", "a@x.org"), Address("dup, name, three", "b@y.org"), True),
+    # the same person, accents dropped or an affiliation added, from another address
+    (Address("Petra Tesařová", "petra@home.example"), Address("Petra Tesarova", "ptesarova@corp.example"), True),
+    (Address("Rafael Q. Example (Intel)", "rq@intel.example"), Address("Rafael Q. Example", "rq@kernel.example"), True),
+    (Address("Yuri Sample [NVIDIA]", "ys@home.example"), Address("Yuri Sample", "ys@nvidia.example"), True),
+    (Address("(Intel)", "a@x.org"), Address("(Intel)", "b@y.org"), True),   # equal names, as before
+    (Address("(Intel)", "a@x.org"), Address("(Red Hat)", "b@y.org"), False),  # a comment alone is no name
+    (Address("Zoë Example", "a@x.org"), Address("Zoe Sample", "b@y.org"), False),
 ])
 def test_same_person_symmetric(a, b, same):
     assert same_person(a, b) is same

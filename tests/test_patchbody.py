@@ -246,3 +246,10 @@ def test_decode_transfer():
 
 def test_normalise_newlines():
     assert pb.normalise_newlines("a\r\nb\rc\nd\x00") == "a\nb\nc\nd"
+
+
+def test_an_address_with_spaces_inside_its_angle_brackets_is_not_part_of_the_name():
+    t = pb.make_trailer("Acked-by", "Bal Example < Bal.Example@microchip.example >")
+    assert t.person == Address("Bal Example", "bal.example@microchip.example")
+    for value in ("Jo Example (jo@corp.example)", "Jo Example <jo@corp.example", "Jo Example [jo@corp.example]"):
+        assert pb.make_trailer("Reviewed-by", value).person == Address("Jo Example", "jo@corp.example")
