@@ -290,6 +290,12 @@ def _open_fixes(name: str, value: str) -> bool:
     return name.lower() == "fixes" and value.count("(") > value.count(")")
 
 
+def _plainly_a_trailer(m: re.Match) -> bool:
+    """A line that starts a trailer even below a ``Fixes:`` whose title never closes
+    its parenthesis: a well-known name, or a value with an address."""
+    return canonical_name(m.group(1)) in KNOWN or "@" in m.group(2)
+
+
 def _continues(value: str, line: str) -> bool:
     """A non-trailer ``line`` wraps the trailer before it: indented, or ``<email>``."""
     return line[:1] in (" ", "\t") or (line.lstrip()[:1] == "<" and "@" not in value)
@@ -311,7 +317,9 @@ def parse_trailers(message: str) -> tuple[Trailer, ...]:
         stripped = line.strip()
         if not stripped or stripped[0] in "[#":
             continue  # extra information or a comment attached to the trailer above
-        m = None if last_was_trailer and _open_fixes(*items[-1]) else TRAILER_RE.match(line)
+        m = TRAILER_RE.match(line)
+        if m is not None and last_was_trailer and _open_fixes(*items[-1]) and not _plainly_a_trailer(m):
+            m = None  # the wrapped title goes on (``x86/hyperv: fix …``)
         if m is None and last_was_trailer and (_open_fixes(*items[-1]) or
                                                _continues(items[-1][1], line)):
             items[-1][1] = items[-1][1].rstrip() + " " + stripped

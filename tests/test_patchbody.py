@@ -253,3 +253,16 @@ def test_an_address_with_spaces_inside_its_angle_brackets_is_not_part_of_the_nam
     assert t.person == Address("Bal Example", "bal.example@microchip.example")
     for value in ("Jo Example (jo@corp.example)", "Jo Example <jo@corp.example", "Jo Example [jo@corp.example]"):
         assert pb.make_trailer("Reviewed-by", value).person == Address("Jo Example", "jo@corp.example")
+
+
+def test_a_fixes_title_left_unclosed_does_not_swallow_the_trailers_below_it():
+    text = ("Fix the thing.\n\n"
+            "Fixes: 0123456789ab (\"x86/hyperv: report crash data\"\n"
+            "Fixes: 89abcdef0123 (\"drivers: hv: log when enabling\n"
+            "  x86/hyperv: the title goes on\n"
+            "Cc: Ann Example <ann@example.com>\n"
+            "Tested-by: Bo Example <bo@example.com>\n"
+            "Signed-off-by: Cy Example <cy@example.com>")
+    got = [(t.canonical, t.value) for t in pb.parse_trailers(text)]
+    assert [c for c, _ in got] == ["fixes", "fixes", "cc", "tested-by", "signed-off-by"]
+    assert got[1][1] == '89abcdef0123 ("drivers: hv: log when enabling x86/hyperv: the title goes on'
