@@ -280,7 +280,7 @@ class Pages:
     def person(self, key: str, fresh: Fresh = EVERYTHING) -> tuple[Person, set[int]]:
         """The person's entries, newest first, and the years holding anything ``fresh``."""
         subs = self.idx.authored(key)  # (id, class, series, digest, date, name, address, title)
-        revs = self.idx.reviews_by(key)  # (id, tag, series, digest, date, trailer, name, address)
+        revs = self.idx.reviews_by(key)  # (id, tag, series, digest, date, trailer, name, address, reviewed)
         names = Counter((r[5], r[6]) for r in subs) + Counter((r[6], r[7]) for r in revs)
         who = Address(*min(names, key=lambda n: (-names[n], n))) if names else Address("", "")
         domains = sorted({Address(r[5], r[6]).domain for r in subs if r[1] in ("patch", "cover", "pull")} - {""})
@@ -290,7 +290,8 @@ class Pages:
         rrows = [r for r in revs if r[2] in known]
         series = tuple(s.ref for s in reversed(srows))
         patches = tuple(PatchRef(known[r[2]].ref.path, r[7], r[4], "", Address(r[5], r[6])) for r in reversed(prows))
-        reviews = tuple(PatchRef(known[r[2]].ref.path, known[r[2]].ref.title, r[4], r[5], Address(r[6], r[7]))
+        reviews = tuple(PatchRef(known[r[2]].ref.path, known[r[2]].ref.title, r[4], r[5], Address(r[6], r[7]),
+                                 r[8] if r[8] != known[r[2]].ref.title else "")
                         for r in reversed(rrows))
         years = {urls.year_of(s.ref.date) for s in srows if fresh.has(s.digest, s.id)}
         years |= {urls.year_of(r[4]) for r in prows + rrows if fresh.has(r[3], r[2])}

@@ -17,7 +17,8 @@ from typing import Any, Iterable, Iterator
 SCHEMA_VERSION = "5"
 """Bumped when pages change shape, or what the parser finds in old mail, so that an
 existing site is digested again from scratch (4: author, domain and digest lists
-split by year; 5: follow-up trailers below a reply's diff, trailer names)."""
+split by year; 5: follow-up trailers below a reply's diff, trailer names, the
+reviewed patch on person pages)."""
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -300,12 +301,15 @@ class Index:
 
     def reviews_by(self, reviewer_key: str) -> list[tuple]:
         """``(message_id, tag, series_id, digest, date, trailer, reviewer name, reviewer
-        address)`` of the trailers ``reviewer_key`` gave, by date, message-id and tag
-        (picked out by SQLite: no JSON decoded here)."""
-        return self._tuples("SELECT message_id, tag, series_id, digest, COALESCE(json_extract(data, '$.date'), 0) AS d,"
-                            " json_extract(data, '$.trailer'), json_extract(data, '$.reviewer[0]'),"
-                            " json_extract(data, '$.reviewer[1]') FROM reviews WHERE reviewer_key = ?"
-                            " ORDER BY d, message_id, tag", (reviewer_key,))
+        address, reviewed title)`` of the trailers ``reviewer_key`` gave, by date,
+        message-id and tag (picked out by SQLite: no JSON decoded here).  The reviewed
+        title is that of the message replied to, "" when it is a cover or unknown."""
+        return self._tuples("SELECT r.message_id, r.tag, r.series_id, r.digest,"
+                            " COALESCE(json_extract(r.data, '$.date'), 0) AS d, json_extract(r.data, '$.trailer'),"
+                            " json_extract(r.data, '$.reviewer[0]'), json_extract(r.data, '$.reviewer[1]'),"
+                            " CASE WHEN t.class = 'cover' THEN '' ELSE COALESCE(json_extract(t.data, '$.title'), '') END"
+                            " FROM reviews r LEFT JOIN messages t ON t.message_id = r.target"
+                            " WHERE r.reviewer_key = ? ORDER BY d, r.message_id, r.tag", (reviewer_key,))
 
     def series_where(self, column: str, values: Iterable[str],
                      fields: tuple[str, ...] | None = None) -> list[dict[str, Any]]:

@@ -37,6 +37,8 @@ class PatchRef:
     """For reviews: the tag given."""
     who: Address = Address("", "")
     """The patch author or reviewer as they signed this message."""
+    patch: str = ""
+    """For reviews: the title of the patch reviewed ("" for the whole series)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +100,7 @@ def _entries(here: str, p: Person, suffix: str) -> list[str]:
     body += [f"- {day(r.date)} {link(r.title, urls.relative(here, r.series_path))}" for r in p.patches] or ["_None._"]
     body += ["", f"## Reviews given{suffix}", ""]
     body += [f"- {day(r.date)} {inline(r.note)} on {link(r.title, urls.relative(here, r.series_path))}"
-             for r in p.reviews] or ["_None._"]
+             + (f": {inline(r.patch)}" if r.patch else "") for r in p.reviews] or ["_None._"]
     return body
 
 

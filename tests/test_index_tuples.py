@@ -145,7 +145,12 @@ def test_authored_and_reviews_by_hold_what_the_rows_hold(tmp_path):
         revs = sorted(idx.reviews_where("reviewer_key", ["bo@y"]),
                       key=lambda r: (r["data"]["date"], r["message_id"], r["tag"]))
         assert idx.reviews_by("bo@y") == [(r["message_id"], r["tag"], r["series_id"], r["digest"], r["data"]["date"],
-                                           r["data"]["trailer"], *r["data"]["reviewer"]) for r in revs]
+                                           r["data"]["trailer"], *r["data"]["reviewer"], 'Ü "t"') for r in revs]
+        idx.put_reviews([{"message_id": f"r3{t}", "target": t, "tag": "acked-by", "reviewer_key": "cy@y",
+                          "series_id": "s1", "digest": "d.md", "data": {"date": 1, "reviewer": ["Cy", "cy@y"],
+                                                                         "trailer": "Acked-by"}}
+                         for t in ("a@x", "nowhere@x")])  # a cover, a message not in the index
+        assert [r[8] for r in idx.reviews_by("cy@y")] == ["", ""]
         assert [(r[0], r[1]) for r in idx.reviews_by("bo@y")] == [("r1@y", "acked-by"), ("r1@y", "reviewed-by"),
                                                                   ("r2@y", "acked-by")]
         assert idx.authored("nobody") == [] and idx.reviews_by("") == []

@@ -162,3 +162,27 @@ def test_year_pages_escape_mail_fields_and_keep_addresses_out_of_paths():
     assert "\\<img" in year.text and "\\[x\\]" in year.text
     main = author_page(p, Context("demo", "")).text
     assert "2025.md" in main and "2026.md" in main and "\\<b\\>Acked-by" in main
+
+
+def test_a_review_of_one_patch_names_the_patch_and_a_review_of_the_cover_does_not(tmp_path):
+    cfg = site(tmp_path)
+    t = MONDAY + 3600
+    bob = "Bob Builder <bob@fabrikam.com>"
+    add(tmp_path, [
+        mail("[PATCH 0/2] demo: ring fixes", "ring-0@contoso.com", t, "Two fixes.\n"),
+        mail("[PATCH 1/2] demo: check the size", "ring-1@contoso.com", t + 60, patch_body(),
+             reply_to="ring-0@contoso.com"),
+        mail("[PATCH 2/2] demo: free on <error>", "ring-2@contoso.com", t + 120, patch_body("drivers/demo/b.c"),
+             reply_to="ring-0@contoso.com"),
+        mail("Re: [PATCH 2/2] demo: free on <error>", "rev-2@fabrikam.com", t + 3600,
+             "> quoted\n\nReviewed-by: Bob Builder <bob@fabrikam.com>\n", frm=bob, reply_to="ring-2@contoso.com"),
+        mail("Re: [PATCH 0/2] demo: ring fixes", "rev-0@fabrikam.com", t + 7200,
+             "> quoted\n\nAcked-by: Bob Builder <bob@fabrikam.com>\n", frm=bob, reply_to="ring-0@contoso.com"),
+    ])
+    assert run(cfg, "digest") == 0
+    page = (tmp_path / "content" / f"{person_dir(tmp_path / 'content', 'Bob Builder')}.md").read_text()
+    lines = [line for line in page.splitlines() if " on [demo: ring fixes]" in line]
+    assert len(lines) == 2
+    assert lines[0].startswith("- ") and lines[0].endswith(".md)")  # the cover: the whole series
+    assert "Acked-by" in lines[0]
+    assert "Reviewed-by" in lines[1] and lines[1].endswith(r".md): demo: free on \<error\>")
