@@ -1,4 +1,4 @@
-"""Writing the output: the site swap of ``build``, syncing out_dir, and the worker processes.
+"""Writing the output: ``build`` (its site swap is ``render_swap``'s), syncing out_dir, and the worker processes.
 
 ``sync`` writes what changed (rendered bytes, hard links to unchanged pages of the
 old site, copies of static files) and removes what is no longer wanted.  ``run_workers``
@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from ssg import apart, journal, render_cache, render_state
+from ssg import apart, journal, render_cache, render_state, render_swap
 from ssg.errors import Problem, RenderError, SsgError
 from ssg.theme import load_theme
 
@@ -242,57 +242,6 @@ def run_workers(renderer, shares: list[list[str]]) -> None:
     renderer.state.outputs = dict(sorted(renderer.state.outputs.items()))
 
 
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically exchange two paths (Linux renameat2); False where unsupported."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        fn = libc.renameat2
-    except (OSError, AttributeError):
-        return False
-    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    return fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
-
-
-def swap(fresh: Path, site: Path) -> None:
-    """Put ``fresh`` in place of ``site`` so that at every instant site/ is the old
-    or the new tree: one atomic exchange where the kernel offers it, else two
-    renames whose gap ``tidy`` repairs on the next run."""
-    if site.exists() and _exchange(fresh, site):
-        shutil.rmtree(fresh, ignore_errors=True)  # fresh now holds the old site
-        return
-    old = site.parent / f".{site.name}.old-{os.getpid()}"
-    if site.exists():
-        shutil.rmtree(old, ignore_errors=True)
-        os.rename(site, old)
-    os.rename(fresh, site)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _txn(site: Path) -> Path:
-    """Where a build that updates site/ in place stages its batch."""
-    return site.parent / f".{site.name}.txn"
-
-
-def tidy(site: Path) -> bool:
-    """Clean up after a build that was killed: finish an in-place update whose
-    journal was written, restore an old site moved aside (if site/ is missing) and
-    remove half-built and left-over trees.  True when a journal was played (the
-    manifest then no longer describes site/)."""
-    played = journal.recover(_txn(site), site) if _txn(site).exists() else False
-    leftovers = sorted(site.parent.glob(f".{site.name}.old-*"))
-    if leftovers and not site.exists():
-        os.rename(leftovers.pop(), site)
-    for path in leftovers + sorted(site.parent.glob(f".{site.name}.new-*")):
-        shutil.rmtree(path, ignore_errors=True)
-    return played
-
-
 @dataclass(frozen=True)
 class Ahead:
     """What ``build`` needs of the last build (read before content/ is final)."""
@@ -328,7 +277,7 @@ def ahead(config, *, snapshot: bool = True, staged: Iterable[tuple[str, Path]] |
     digest is still writing there."""
     site = config.path(config.site_dir).resolve()
     cache = config.path(config.cache_dir) / "render"
-    if site.parent.is_dir() and tidy(site):
+    if site.parent.is_dir() and render_swap.tidy(site):
         render_state.write_manifest(cache, {})
         render_state.forget_state(cache)
     manifest = render_state.read_manifest(cache)
@@ -418,7 +367,7 @@ def build(config, make_renderer: Callable, *, strict: bool, log: Callable[[str],
         "problems": [[p.code, p.detail, p.message_id, p.commit, p.path, p.line] for p in done.problems]})
     render_state.write_state(cache, {"site": str(site), "settings": fixed, "content": content, "stamp": stamp,
                                      "state": _light(renderer.state)}, since, pages)
-    journal.close(_txn(site))
+    journal.close(render_swap._txn(site))
     return replace(done, seconds=time.perf_counter() - start)
 
 
@@ -444,7 +393,7 @@ def _in_place(make_renderer: Callable, site: Path, snapshot: dict[str, Any], con
     renderer = make_renderer(site, {}, None)
     renderer.state = snapshot["state"]
     had = set(renderer.state.pages)
-    renderer.stage = _txn(site)
+    renderer.stage = render_swap._txn(site)
     journal.close(renderer.stage)
     before = snapshot["content"]  # changed: size or mtime differ (as make and rsync decide; a copy keeps both)
     changed = {rel for rel in before.keys() | content.keys() if before.get(rel, ())[:2] != content.get(rel, ())[:2]}
@@ -468,5 +417,5 @@ def _fresh(make_renderer: Callable, site: Path, cache: Path, manifest: dict[str,
     render_state.write_manifest(cache, {})  # the old manifest no longer describes site/
     render_state.forget_state(cache)
     fresh.chmod(0o755)
-    swap(fresh, site)
+    render_swap.swap(fresh, site)
     return done, renderer

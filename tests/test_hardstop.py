@@ -9,7 +9,7 @@ checked after ``ssg.writer.recover`` (the journal of an interrupted batch is
 rolled forward by the next run).  site/ is checked as the kill left it; only
 when a build updating site/ in place was killed inside its journal's rename
 window (old and new files, each whole) is it checked again after
-``ssg.render_output.tidy``, which the next run starts with.
+``ssg.render_swap.tidy``, which the next run starts with.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from ssg.deploy import deploy_site
-from ssg.render_output import tidy
+from ssg.render_swap import tidy
 from ssg.inbox import InboxWriter, mbox_messages
 from ssg.writer import TXN_DIR, recover
 from tests.conftest import ROOT

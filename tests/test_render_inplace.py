@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ssg import journal, render_cache, render_output, render_state
+from ssg import journal, render_cache, render_output, render_state, render_swap
 from ssg.render import build, render_site
 from tests.test_render import QUIET, SAMPLE, conf, page, tree
 
@@ -95,7 +95,7 @@ def test_killed_after_the_journal_ends_in_the_new_state(built, monkeypatch):
         build(conf(built), **QUIET)
     monkeypatch.setattr(journal.os, "replace", real)
     assert (built / ".site.txn" / journal.JOURNAL).is_file()
-    assert render_output.tidy(site)  # the next run plays the journal first
+    assert render_swap.tidy(site)  # the next run plays the journal first
     want, _ = clean(built)
     assert tree(site) == want
     report = build(conf(built), **QUIET)
@@ -114,7 +114,7 @@ def test_killed_while_staging_leaves_the_old_site(built, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         build(conf(built), **QUIET)
     assert tree(site) == before
-    assert not render_output.tidy(site) and not (built / ".site.txn").exists()
+    assert not render_swap.tidy(site) and not (built / ".site.txn").exists()
     monkeypatch.undo()
     build(conf(built), **QUIET)
     assert tree(site) == clean(built)[0]
