@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from ssg import feeds, render_cache, render_extras, render_output
+from ssg import feeds, render_cache, render_extras, render_output, render_workers
 from ssg.errors import Problem, RenderError
 from ssg.theme import load_theme
 
@@ -162,7 +162,7 @@ class Renderer:
             seen.add(keys[src])
         workers = self._workers(len(fresh))
         if workers > 1:  # spread the parsing evenly, then the rest
-            render_output.run_workers(self, [fresh[i::workers] + rest[i::workers] for i in range(workers)])
+            render_workers.run_workers(self, [fresh[i::workers] + rest[i::workers] for i in range(workers)])
         else:
             for src, path in pages.items():
                 page = self.state.pages[src] = self.store.parse(src, path)
@@ -259,7 +259,7 @@ class Renderer:
         have = self.cache.known(set(keys.values()))
         srcs = [rel for rel in srcs if keys[rel] not in have]
         if len(srcs) >= WARM_MIN:
-            render_output.warm(self, srcs)
+            render_workers.warm(self, srcs)
 
     def _rel(self, path: Path) -> str:
         raw = Path(path).resolve()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ssg import journal, render_cache, render_output, render_state, render_swap
+from ssg import journal, render_cache, render_output, render_state, render_swap, render_workers
 from ssg.render import build, render_site
 from tests.test_render import QUIET, SAMPLE, conf, page, tree
 
@@ -184,9 +184,9 @@ def test_many_changed_pages_are_parsed_in_two_processes_first(built, monkeypatch
     from ssg import render
 
     calls = []
-    real = render_output.warm
+    real = render_workers.warm
     monkeypatch.setattr(render, "WARM_MIN", 1)
-    monkeypatch.setattr(render_output, "warm", lambda r, srcs: calls.append(list(srcs)) or real(r, srcs))
+    monkeypatch.setattr(render_workers, "warm", lambda r, srcs: calls.append(list(srcs)) or real(r, srcs))
     edit(built)
     for page in (built / "content" / "series").glob("*.md"):
         page.write_text(page.read_text().replace("\n## ", "\n## Again: ", 1))
@@ -220,7 +220,7 @@ def test_pages_parsed_ahead_leave_the_update_nothing_to_warm(built, monkeypatch)
     assert cache.known(keys) == keys and known.snapshot is not None
     calls = []
     monkeypatch.setattr(render, "WARM_MIN", 1)
-    monkeypatch.setattr(render_output, "warm", lambda r, srcs: calls.append(list(srcs)))
+    monkeypatch.setattr(render_workers, "warm", lambda r, srcs: calls.append(list(srcs)))
     build(conf(built), known=known, **QUIET)
     assert calls == []
     assert tree(built / "site") == clean(built)[0]
