@@ -22,7 +22,7 @@ except ImportError:  # pragma: no cover - no wheel for this platform
 RULES = ("blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph", "reference",
          "autolink", "backticks", "emphasis", "entity", "escape", "image", "link", "newline",
          "table", "front_matter")
-"""CommonMark without raw HTML (html is off in ``pages.make_markdown``), tables, front matter."""
+"""CommonMark without raw HTML (html is off in ``md_pipeline.make_markdown``), tables, front matter."""
 _QUOTE_LINE = re.compile(r"\n[ \t]*>")
 _LAZY = re.compile(r"^[ \t]*>[^\n]*\n(?![ \t]*(?:>|\n|$))", re.M)
 """A quote line followed by an unquoted one: lazy continuation, where the two parsers disagree on lists."""

@@ -7,7 +7,7 @@ from the real content/ profile: links like ``[Name](../authors/a1b2.md)``,
 bracketed text that is no link (``[PATCH v2 1/3]``), lore URLs, block rules
 tried on lines that cannot start them.  Adapted from markdown-it-py (MIT
 licence, © ExecutableBookProjects); ``tests/test_md_rules.py`` compares the
-result with plain markdown-it (``pages.make_markdown(fast=False)``).
+result with plain markdown-it (``md_pipeline.make_markdown(fast=False)``).
 """
 
 from __future__ import annotations

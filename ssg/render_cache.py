@@ -26,8 +26,8 @@ from typing import Any, Iterable
 from ssg.errors import RenderError
 
 FORMAT = b"ssg-render-2"
-_CODE = ("pages.py", "front_yaml.py", "md_rules.py", "md_native.py", "md_guard.py", "render.py", "render_cache.py",
-         "render_state.py", "render_extras.py", "lexers.py", "theme.py", "feeds.py", "__init__.py")
+_CODE = ("pages.py", "md_pipeline.py", "front_yaml.py", "md_rules.py", "md_native.py", "md_guard.py", "render.py",
+         "render_cache.py", "render_state.py", "render_extras.py", "lexers.py", "theme.py", "feeds.py", "__init__.py")
 _LIBS = ("markdown_it", "markdown_it_pyrs", "mdit_py_plugins", "pygments", "yaml", "jinja2", "markupsafe", "mdurl")
 
 
@@ -338,9 +338,9 @@ class PageStore:
     """Page facts for one renderer: this pass's memo, else the persistent cache, else markdown-it."""
 
     def __init__(self, root: Path | None, docs: Path) -> None:
-        from ssg import pages
+        from ssg import md_pipeline, pages
         self.pagelib = pages
-        self.md = pages.make_markdown()
+        self.md = md_pipeline.make_markdown()
         self.cache = PageCache(root)
         self.docs = docs
         self.memo: dict[str, dict[str, Any]] = {}

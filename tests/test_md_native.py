@@ -6,17 +6,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ssg import md_guard, md_native, pages
+from ssg import md_guard, md_native, md_pipeline, pages
 
-PLAIN = pages.make_markdown(fast=False)
-FAST = pages.make_markdown()
+PLAIN = md_pipeline.make_markdown(fast=False)
+FAST = md_pipeline.make_markdown()
 
 pytestmark = pytest.mark.skipif(not md_guard.available(), reason="no markdown-it-pyrs wheel")
 
 
 def native(text: str) -> bool:
     """Whether the Rust path takes ``text``; when it does, its facts must be markdown-it-py's."""
-    found = md_native.parse(pages._normalized(text), pages.fence_html, pages._validate_link)
+    found = md_native.parse(pages._normalized(text), md_pipeline.fence_html, md_pipeline._validate_link)
     if found is not None:
         assert pages.parse_text(FAST, text, native=True) == pages.parse_text(PLAIN, text)
     return found is not None
@@ -123,7 +123,7 @@ def test_inline_same_as_markdown_it(text, blocks):
 def test_without_the_package_every_page_goes_to_markdown_it(monkeypatch):
     monkeypatch.setattr(md_guard, "markdown_it_pyrs", None)
     text = "---\ntitle: t\n---\n# T\n\n[a](b.md)"
-    assert md_native.parse(text, pages.fence_html, pages._validate_link) is None
+    assert md_native.parse(text, md_pipeline.fence_html, md_pipeline._validate_link) is None
     assert pages.parse_text(FAST, text, native=True) == pages.parse_text(PLAIN, text)
 
 

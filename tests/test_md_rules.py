@@ -6,10 +6,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ssg import pages
+from ssg import md_pipeline, pages
 
-FAST = pages.make_markdown()
-PLAIN = pages.make_markdown(fast=False)
+FAST = md_pipeline.make_markdown()
+PLAIN = md_pipeline.make_markdown(fast=False)
 
 
 def same(text: str) -> None:
