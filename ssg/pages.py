@@ -1,4 +1,4 @@
-"""Content pages: front matter, page facts, URLs and links.
+"""Content pages: front matter, page facts, URLs and link resolving.
 
 A page is parsed once into ``Page`` facts that no longer need markdown-it: its
 body is rendered right away with every link target replaced by a placeholder
@@ -7,18 +7,18 @@ body is rendered right away with every link target replaced by a placeholder
 cached across builds (see ``render_cache``).  ``parse_text`` depends on the text
 only; ``page_of`` adds what depends on the page's path.
 
-The Markdown pipeline is ``md_pipeline``'s; ``make_markdown``, one of ``render``'s
-lazy names, is re-exported here.
+The Markdown pipeline is ``md_pipeline``'s, link targets and checks are
+``pages_links``'; the names of both that the renderer reaches through this module
+(its ``pagelib``, ``render``'s lazy names) are re-exported here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import posixpath
-import re
 from dataclasses import dataclass
-from typing import Any, Callable, Container, Mapping
-from urllib.parse import quote, unquote, urlsplit
+from typing import Any, Callable, Mapping
+from urllib.parse import quote
 
 import yaml
 from markdown_it import MarkdownIt
@@ -27,6 +27,7 @@ from markdown_it.common.utils import escapeHtml
 from ssg import front_yaml, md_native, md_pipeline
 from ssg.errors import Problem, RenderError
 from ssg.md_pipeline import make_markdown  # noqa: F401  (re-exported: ``render``'s lazy names)
+from ssg.pages_links import TARGETS_MEMO, check, link_targets, target  # noqa: F401  (re-exported: ``pagelib``)
 
 NAV = (("Home", "index.md", ""), ("Digests", "digests/index.md", "digests/"),
        ("Authors", "authors/index.md", "authors/"), ("Domains", "domains/index.md", "domains/"))
@@ -35,7 +36,6 @@ NAV_SOURCES = frozenset(src for _, src, _ in NAV) | {"about.md"}
 """Pages whose existence changes every page (nav, footer)."""
 HOLE = "\x00"
 """Placeholder for a link target in a pre-rendered body (markdown-it turns NUL in input into U+FFFD)."""
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's safe loader when PyYAML was built with it (same results, faster)."""
 
@@ -260,89 +260,6 @@ def view(page: Page, body: str, root: str, config, site: dict[str, Any],
 
 
 # --- links ------------------------------------------------------------------------
-
-def _split(href: str) -> tuple[str, str, str]:
-    """(path, fragment, query) of a relative href, unquoted as ``urlsplit`` and ``unquote`` give
-    them.  Most hrefs ssg writes have nothing to split or unquote (``../series/x.md``): those
-    skip the parser, which strips spaces and controls and splits at ``#`` and ``?``."""
-    if "%" not in href and " " not in href and href.isprintable():
-        if "#" not in href and "?" not in href:
-            return href, "", ""
-        if href[0] == "#":
-            return "", href[1:], ""
-    parts = urlsplit(href)
-    return unquote(parts.path), unquote(parts.fragment), parts.query
-
-
-def target(src: str, href: str, pages: Container[str]) -> tuple[str, str, str, str] | None:
-    """Internal link → (site path, target source or "", fragment, query); None if external."""
-    if not href or _SCHEME.match(href) or href.startswith(("//", "/")):
-        return None
-    path, frag, query = _split(href)
-    if not path:
-        return "", src, frag, query
-    joined = posixpath.normpath(posixpath.join(posixpath.dirname(src), path))
-    if path.endswith("/") and joined != ".":
-        joined += "/"
-    if joined in (".", "./"):
-        joined = ""
-    if joined.endswith(".md"):
-        return joined, joined, frag, query
-    index = (joined + "index.md") if (joined == "" or joined.endswith("/")) else ""
-    if index:
-        return joined, index, frag, query
-    if joined + "/index.md" in pages:
-        return joined + "/", joined + "/index.md", frag, query
-    return joined, "", frag, query
-
-
-TARGETS_MEMO = 20_000
-"""Link targets remembered by (folder, href) (``link_targets``, the renderer's ``_target``);
-past this a memo starts over (memory stays flat)."""
-
-
-def link_targets(pages: Mapping[str, Page], every: Container[str],
-                 memo: dict[tuple[str, str], Any] | None = None) -> dict[str, set[str]]:
-    """Page source → what its links point to (a page source, else a site path), for
-    ``pages`` of a site whose page sources are ``every``.  A target depends only on
-    which pages exist, so a worker that knows them maps its own share's links.
-    ``memo``: targets by (folder, href) already known for ``every`` (the renderer's,
-    which its link checks and URLs then find filled), added to."""
-    out: dict[str, set[str]] = {}
-    memo = {} if memo is None else memo
-    for src, page in pages.items():
-        folder = src[:src.rfind("/") + 1]
-        for href, _ in page.links:
-            if not href or href[0] in "#?":  # relative to the page itself: not shared
-                found = target(src, href, every)
-            elif (found := memo.get((folder, href), memo)) is memo:
-                if len(memo) >= TARGETS_MEMO:
-                    memo.clear()  # bounded: the hot targets (people, domains) come back at once
-                found = memo[folder, href] = target(src, href, every)
-            if found is not None:
-                out.setdefault(src, set()).add(found[1] or found[0])
-    return out
-
-
-def check(page: Page, pages: Mapping[str, Page], exists: Callable[[str], bool],
-          find: Callable[[str, str], tuple | None]) -> list[Problem]:
-    """Broken links and anchors of one page; ``exists`` answers for non-page files."""
-    problems = []
-    for href, line in page.links:
-        found = find(page.src, href)
-        if found is None:
-            continue
-        path, src, frag, _ = found
-        if path.startswith("../") or path == "..":
-            problems.append(Problem("broken-link", f"{href} points outside the content", path=page.src, line=line))
-        elif src and src not in pages:
-            problems.append(Problem("broken-link", f"{href}: no page {src}", path=page.src, line=line))
-        elif not src and not exists(path):
-            problems.append(Problem("broken-link", f"{href}: no file {path}", path=page.src, line=line))
-        elif src and frag and frag not in pages[src].anchors:
-            problems.append(Problem("broken-anchor", f"{href}: no anchor #{frag} in {src}", path=page.src, line=line))
-    return problems
-
 
 def resolver(page_src: str, root: str, pages: Mapping[str, Any],
              find: Callable[[str, str], tuple | None]) -> Callable[[str], str]:

@@ -315,7 +315,7 @@ class Renderer:
     # -- phase 2: links --------------------------------------------------------------
 
     def _target(self, src: str, href: str):
-        """Memoised ``pages.target`` (the answer depends on the page's directory, not its name)."""
+        """Memoised ``pages_links.target`` (the answer depends on the page's directory, not its name)."""
         if not href or href[0] in "#?":
             return self.pagelib.target(src, href, self.state.pages)
         memo = (src[:src.rfind("/") + 1], href)

@@ -7,14 +7,14 @@ from pathlib import Path
 
 PKG = Path(__file__).resolve().parent.parent / "ssg"
 HTML_HALF = {"render", "theme", "lexers", "feeds", "serve", "preview_http", "watch", "deploy",
-             "pages", "md_pipeline", "front_yaml", "md_rules", "render_cache", "render_output",
+             "pages", "pages_links", "md_pipeline", "front_yaml", "md_rules", "render_cache", "render_output",
              "render_swap", "render_workers", "render_state", "render_extras"}
 DATA_HALF = {"mail", "series", "series_records", "digest", "classify", "threads", "archive", "content",
              "pipeline", "rangework", "assemble", "page_work", "index", "stats", "subject", "patchbody", "workers",
              "gitpipe"}
 PURE = {"mail", "subject", "classify", "threads", "series", "series_records", "revisions", "stats", "digest", "urls",
         "markup", "content", "series_page", "people_pages", "home_pages", "diffstat", "patchbody", "periods",
-        "jsontext", "front_emit", "md_pipeline"}
+        "jsontext", "front_emit", "pages_links", "md_pipeline"}
 
 
 def imports(module: Path) -> set[str]:

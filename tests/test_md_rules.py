@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ssg import md_pipeline, pages
+from ssg import md_pipeline, pages, pages_links
 
 FAST = md_pipeline.make_markdown()
 PLAIN = md_pipeline.make_markdown(fast=False)
@@ -113,12 +113,12 @@ HREFISH = st.text(alphabet=st.sampled_from(list("ab./#?%2F0 \t\n\x00é\u00a0:-_"
 @settings(max_examples=2000, deadline=None)
 @given(HREFISH)
 def test_split_href_matches_urlsplit(href):
-    """``pages._split`` skips the URL parser only where its answer cannot differ."""
+    """``pages_links._split`` skips the URL parser only where its answer cannot differ."""
     from urllib.parse import unquote, urlsplit
-    if not href or pages._SCHEME.match(href) or href.startswith(("//", "/")):
+    if not href or pages_links._SCHEME.match(href) or href.startswith(("//", "/")):
         return  # ``target`` answers these before splitting
     parts = urlsplit(href)
-    assert pages._split(href) == (unquote(parts.path), unquote(parts.fragment), parts.query)
+    assert pages_links._split(href) == (unquote(parts.path), unquote(parts.fragment), parts.query)
 
 
 @pytest.mark.parametrize("href", ["../series/x.md", "#s1a2", "a.md#x?y", "a.md?q#f", "#a%20b", " a.md",
@@ -126,4 +126,4 @@ def test_split_href_matches_urlsplit(href):
 def test_split_href_cases(href):
     from urllib.parse import unquote, urlsplit
     parts = urlsplit(href)
-    assert pages._split(href) == (unquote(parts.path), unquote(parts.fragment), parts.query)
+    assert pages_links._split(href) == (unquote(parts.path), unquote(parts.fragment), parts.query)
