@@ -24,15 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from ssg import feeds, render_cache, render_extras, render_output, render_workers
+from ssg import feeds, render_cache, render_extras, render_output, render_update, render_workers
 from ssg.errors import Problem, RenderError
 from ssg.theme import load_theme
 
 FEED_LIMIT = render_extras.FEED_LIMIT
-PARALLEL_MIN = 400
-"""A full pass with at least this many pages to parse (not in the cache) runs in two processes."""
-WARM_MIN = 40
-"""An update with at least this many changed pages parses them in two processes first."""
 _NOT_YET = object()
 _LAZY = {"make_markdown", "parse_page", "url_of", "output_of", "NAV", "NAV_SOURCES"}
 
@@ -184,93 +180,14 @@ class Renderer:
 
     def update(self, changed: set[Path]) -> BuildReport:
         """Re-render only what depends on ``changed`` (absolute or cwd-relative paths)."""
-        start = time.perf_counter()
-        if not self.state.pages and not self.state.outputs:
-            return self.full()
-        dirty: set[str] = set()
-        reparsed: set[str] = set()
-        everything = regrouped = False  # regrouped: a directory's index.md came or went
-        config_file = Path(self.config.config_file).resolve() if self.config.config_file else None
-        custom = self.config.path(self.config.theme.custom_dir or ".ssg-no-overrides").resolve()
-        self._warm(changed)
-        for raw in sorted(Path(p).resolve() for p in changed):
-            if raw == config_file or (raw.is_relative_to(custom) and custom not in self.theme.dirs):
-                return self.full()  # a new override directory changes the whole chain
-            if raw == self.docs or self.docs in raw.parents:
-                rel = raw.relative_to(self.docs).as_posix()
-                if any(part.startswith(".") for part in rel.split("/")):
-                    continue
-                gone_dir = not raw.exists() and any(k.startswith(rel + "/") for k in (*self.state.pages, *self.state.files))
-                if raw.is_dir() or gone_dir:
-                    return self.full()
-                if rel.endswith(".md"):
-                    old = self.state.pages.get(rel)
-                    self._reparse(rel, raw)
-                    new = self.state.pages.get(rel)
-                    reparsed.add(rel)
-                    came_or_went = (old is None) != (new is None)
-                    everything |= rel in self.pagelib.NAV_SOURCES and came_or_went
-                    regrouped |= came_or_went and rel.rpartition("/")[2] == "index.md"
-                    if came_or_went or old.anchors != new.anchors or old.url != new.url:
-                        dirty |= self.state.linkers.get(rel, set())  # their link checks may change
-                else:
-                    self._refile(rel, raw)
-                    dirty |= self.state.linkers.get(rel, set())
-                dirty.add(rel)
-                self._touched.add(rel)
-            elif self.theme.owns(raw):
-                if self.theme.is_template(raw):
-                    name = self.theme.template_name(raw)
-                    self.env = self.theme.environment()
-                    self.templates, self._fixed = {}, ""
-                    users = {p.src for p in self.state.pages.values() if p.template == name}
-                    everything |= name == "base.html" or not users
-                    dirty |= users
-                else:
-                    self.state.assets = self.theme.assets()
-                    self._touched |= set(self.state.assets)
-        self.store.texts = {}  # (what ``_warm`` read and no page took: never a later pass's text)
-        if everything:
-            dirty = set(self.state.pages)
-        dirty &= set(self.state.pages)
-        self._relink(set(self.state.pages) if regrouped else reparsed)
-        self._feed_srcs = render_extras.in_feed(self)
-        for src in sorted(dirty):
-            self._render(src)
-        render_extras.missing_404(self)
-        render_extras.make(self)
-        return self._finish(start, len(dirty), full=False)
-
-    def _warm(self, changed: set[Path]) -> None:
-        """Many changed pages (a new digest range): parse them in two processes first."""
-        if self.cache.root is None or len(changed) < WARM_MIN or self._workers(PARALLEL_MIN) < 2:
-            return
-        srcs = sorted(rel for rel in (self._rel(p) for p in changed) if rel and rel.endswith(".md"))
-        srcs = [rel for rel in srcs if (self.docs / rel).is_file()]
-        if len(srcs) < WARM_MIN:
-            return
-        keys = {}
-        for rel in srcs:  # ``ssg build`` may have parsed them already, while the digest wrote them
-            try:
-                text = self.store.texts[rel] = (self.docs / rel).read_text("utf-8")  # (``parse`` takes it)
-                keys[rel] = render_cache.text_key(text)
-            except (OSError, UnicodeDecodeError):
-                keys[rel] = ""
-        have = self.cache.known(set(keys.values()))
-        srcs = [rel for rel in srcs if keys[rel] not in have]
-        if len(srcs) >= WARM_MIN:
-            render_workers.warm(self, srcs)
-
-    def _rel(self, path: Path) -> str:
-        raw = Path(path).resolve()
-        return raw.relative_to(self.docs).as_posix() if self.docs in raw.parents else ""
+        return render_update.update(self, changed)
 
     def _workers(self, pages: int) -> int:
         """Processes for a full pass: ``workers`` if given, else 2 for big sites where fork exists."""
         if self.workers is not None:
             wanted = self.workers
         else:
-            wanted = min(2, os.cpu_count() or 1) if pages >= PARALLEL_MIN else 1
+            wanted = min(2, os.cpu_count() or 1) if pages >= render_workers.PARALLEL_MIN else 1
         import multiprocessing  # here: a build with nothing to render never needs it
         return wanted if wanted > 1 and "fork" in multiprocessing.get_all_start_methods() else 1
 
@@ -290,27 +207,6 @@ class Renderer:
                 rel = path.relative_to(self.docs).as_posix()
                 (pages if name.endswith(".md") else files)[rel] = path
         return pages, files
-
-    def _reparse(self, rel: str, path: Path) -> None:
-        existed = rel in self.state.pages
-        self.state.lite.discard(rel)
-        if path.is_file():
-            self.state.pages[rel] = self.store.parse(rel, path)
-        else:
-            page = self.state.pages.pop(rel, None)
-            if page is not None:
-                self.state.outputs.pop(self.pagelib.output_of(page.url), None)
-                self.state.page_problems.pop(rel, None)
-                self.state.feed_html.pop(rel, None)
-                self._unlink(rel)
-        if existed != (rel in self.state.pages):
-            self._targets, self._fixed = {}, ""
-
-    def _refile(self, rel: str, path: Path) -> None:
-        if path.is_file():
-            self.state.files[rel] = path
-        else:
-            self.state.files.pop(rel, None)
 
     # -- phase 2: links --------------------------------------------------------------
 

@@ -27,8 +27,8 @@ from ssg.errors import RenderError
 
 FORMAT = b"ssg-render-2"
 _CODE = ("pages.py", "pages_links.py", "md_pipeline.py", "front_yaml.py", "md_rules.py", "md_native.py", "md_guard.py",
-         "render.py", "render_cache.py", "render_state.py", "render_extras.py", "lexers.py", "theme.py", "feeds.py",
-         "__init__.py")
+         "render.py", "render_update.py", "render_cache.py", "render_state.py", "render_extras.py", "lexers.py",
+         "theme.py", "feeds.py", "__init__.py")
 _LIBS = ("markdown_it", "markdown_it_pyrs", "mdit_py_plugins", "pygments", "yaml", "jinja2", "markupsafe", "mdurl")
 
 

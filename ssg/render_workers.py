@@ -23,6 +23,9 @@ from dataclasses import replace
 from ssg import apart, render_output
 from ssg.errors import RenderError
 
+PARALLEL_MIN = 400
+"""A full pass with at least this many pages to parse (not in the cache) runs in two processes."""
+
 
 def _child(renderer, conn, chunk: list[str], every: frozenset[str], parent: int) -> None:
     """Worker process (forked): parse a share of the pages, render it against the full index, write it.

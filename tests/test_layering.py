@@ -8,7 +8,7 @@ from pathlib import Path
 PKG = Path(__file__).resolve().parent.parent / "ssg"
 HTML_HALF = {"render", "theme", "lexers", "feeds", "serve", "preview_http", "watch", "deploy",
              "pages", "pages_links", "md_pipeline", "front_yaml", "md_rules", "render_cache", "render_output",
-             "render_swap", "render_workers", "render_state", "render_extras"}
+             "render_swap", "render_workers", "render_update", "render_state", "render_extras"}
 DATA_HALF = {"mail", "series", "series_records", "digest", "classify", "threads", "archive", "content",
              "pipeline", "rangework", "assemble", "page_work", "index", "stats", "subject", "patchbody", "workers",
              "gitpipe"}

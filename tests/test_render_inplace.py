@@ -181,11 +181,11 @@ def test_a_snapshot_naming_other_classes_is_refused_not_run(built, tmp_path):
 
 def test_many_changed_pages_are_parsed_in_two_processes_first(built, monkeypatch):
     """The warm-up (forked parsing into the render cache) changes nothing but speed."""
-    from ssg import render
+    from ssg import render_update
 
     calls = []
     real = render_workers.warm
-    monkeypatch.setattr(render, "WARM_MIN", 1)
+    monkeypatch.setattr(render_update, "WARM_MIN", 1)
     monkeypatch.setattr(render_workers, "warm", lambda r, srcs: calls.append(list(srcs)) or real(r, srcs))
     edit(built)
     for page in (built / "content" / "series").glob("*.md"):
@@ -200,7 +200,7 @@ def test_pages_parsed_ahead_leave_the_update_nothing_to_warm(built, monkeypatch)
     """``ssg build`` parses the pages the digest names while it writes (``render_output.ahead``):
     the update finds them in the cache, forks no warm-up, and equals a clean build.  A page
     named where it is no longer staged is read where it landed; one named but gone is skipped."""
-    from ssg import render
+    from ssg import render_update
 
     edit(built)
     content = built / "content"
@@ -219,7 +219,7 @@ def test_pages_parsed_ahead_leave_the_update_nothing_to_warm(built, monkeypatch)
     keys = {render_cache.text_key((content / rel).read_text()) for rel in changed}
     assert cache.known(keys) == keys and known.snapshot is not None
     calls = []
-    monkeypatch.setattr(render, "WARM_MIN", 1)
+    monkeypatch.setattr(render_update, "WARM_MIN", 1)
     monkeypatch.setattr(render_workers, "warm", lambda r, srcs: calls.append(list(srcs)))
     build(conf(built), known=known, **QUIET)
     assert calls == []
