@@ -30,7 +30,7 @@ _FORMATTER = HtmlFormatter(nowrap=True)
 _LEXERS = {"diffstat": DiffstatLexer(), "diff": DiffLexer(), "patch": DiffLexer()}
 
 
-def _validate_link(url: str) -> bool:
+def validate_link(url: str) -> bool:
     """markdown-it's check (no javascript:, vbscript:, file:) and no data: at all."""
     probe = url.strip().lower()
     return not probe.startswith(("javascript:", "vbscript:", "file:", "data:"))
@@ -110,7 +110,7 @@ def make_markdown(fast: bool = True) -> MarkdownIt:
     md.disable(["html_block", "html_inline"])
     md.normalizeLink = lru_cache(maxsize=16384)(md.normalizeLink)
     md.normalizeLinkText = lru_cache(maxsize=16384)(md.normalizeLinkText)
-    md.validateLink = _validate_link
+    md.validateLink = validate_link
     md.add_render_rule("fence", _fence)
     md.add_render_rule("link_open", _with_resolved("href", lambda s, t, i, o, e: s.renderToken(t, i, o, e)))
     image_default = md.renderer.rules["image"]

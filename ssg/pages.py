@@ -177,7 +177,7 @@ def parse_text(md: MarkdownIt, text: str, *, native: bool = False) -> dict[str, 
     ``native`` tries ``md_native`` (markdown-it-pyrs) first: the same facts, faster,
     for the pages it can reproduce exactly; ``md`` does the others.
     """
-    found = md_native.parse(_normalized(text), md_pipeline.fence_html, md_pipeline._validate_link) if native else None
+    found = md_native.parse(_normalized(text), md_pipeline.fence_html, md_pipeline.validate_link) if native else None
     if found is not None:
         meta, problems = _front_matter(found["front"])
         return {"meta": meta, "problems": problems, "anchors": found["anchors"], "links": found["links"],

@@ -165,15 +165,15 @@ def _warm_staged(cache: Path, docs: Path, staged: Iterable[tuple[str, Path]], la
     many, instead of one child alone while a core idles.  Best effort: the renderer parses
     whatever is missing."""
     def warm() -> int:
-        return render_cache.PageStore(cache, docs).warm(_texts(itertools.takewhile(lambda _: not late(), staged),
-                                                              docs))
+        texts = staged_texts(itertools.takewhile(lambda _: not late(), staged), docs)
+        return render_cache.PageStore(cache, docs).warm(texts)
     try:
         apart.call(warm)
     except SsgError:
         pass
 
 
-def _texts(staged: Iterable[tuple[str, Path]], docs: Path) -> Iterator[str]:
+def staged_texts(staged: Iterable[tuple[str, Path]], docs: Path) -> Iterator[str]:
     """Each staged page's text, read where it is staged, or where the commit moved it."""
     for rel, path in staged:
         for where in (path, docs / rel):
@@ -228,7 +228,7 @@ def build(config, make_renderer: Callable, *, strict: bool, log: Callable[[str],
         "problems": [[p.code, p.detail, p.message_id, p.commit, p.path, p.line] for p in done.problems]})
     render_state.write_state(cache, {"site": str(site), "settings": fixed, "content": content, "stamp": stamp,
                                      "state": _light(renderer.state)}, since, pages)
-    journal.close(render_swap._txn(site))
+    journal.close(render_swap.txn_dir(site))
     return replace(done, seconds=time.perf_counter() - start)
 
 
@@ -236,12 +236,12 @@ def _light(state):
     """The state worth keeping between builds: what other pages need of each page
     (url, title, anchors, date), not its links, toc or body, in sorted order; no
     generated extras (but the feed entries' bodies, which are few)."""
-    pages = {src: state.pages[src] if src in state.lite else _lighter(state.pages[src]) for src in sorted(state.pages)}
+    pages = {src: state.pages[src] if src in state.lite else lighter(state.pages[src]) for src in sorted(state.pages)}
     return replace(state, pages=pages, lite=set(pages), extras={}, html={}, reused={}, written=set(),
                    **{name: dict(sorted(getattr(state, name).items())) for name in render_state.PER_PAGE[1:]})
 
 
-def _lighter(page):
+def lighter(page):
     """What the parent keeps of a page between builds (``_light``): no links, toc or body."""
     return replace(page, parts=None, links=(), hrefs=(), toc=())
 
@@ -259,7 +259,7 @@ def _in_place(make_renderer: Callable, site: Path, snapshot: dict[str, Any], con
     renderer = make_renderer(site, {}, None)
     renderer.state = snapshot["state"]
     had = set(renderer.state.pages)
-    renderer.stage = render_swap._txn(site)
+    renderer.stage = render_swap.txn_dir(site)
     journal.close(renderer.stage)
     before = snapshot["content"]  # changed: size or mtime differ (as make and rsync decide; a copy keeps both)
     changed = {rel for rel in before.keys() | content.keys() if before.get(rel, ())[:2] != content.get(rel, ())[:2]}

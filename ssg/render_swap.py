@@ -2,7 +2,7 @@
 
 ``swap`` puts a freshly rendered tree in place of site/ (one atomic exchange where
 the kernel offers it); ``tidy`` finishes or undoes what a killed build left beside
-site/: an in-place update's journal (``_txn``), an old site moved aside, half-built
+site/: an in-place update's journal (``txn_dir``), an old site moved aside, half-built
 trees.
 """
 
@@ -46,7 +46,7 @@ def swap(fresh: Path, site: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _txn(site: Path) -> Path:
+def txn_dir(site: Path) -> Path:
     """Where a build that updates site/ in place stages its batch."""
     return site.parent / f".{site.name}.txn"
 
@@ -56,7 +56,7 @@ def tidy(site: Path) -> bool:
     journal was written, restore an old site moved aside (if site/ is missing) and
     remove half-built and left-over trees.  True when a journal was played (the
     manifest then no longer describes site/)."""
-    played = journal.recover(_txn(site), site) if _txn(site).exists() else False
+    played = journal.recover(txn_dir(site), site) if txn_dir(site).exists() else False
     leftovers = sorted(site.parent.glob(f".{site.name}.old-*"))
     if leftovers and not site.exists():
         os.rename(leftovers.pop(), site)

@@ -39,7 +39,8 @@ def update(renderer, changed: set[Path]) -> BuildReport:
             rel = raw.relative_to(renderer.docs).as_posix()
             if any(part.startswith(".") for part in rel.split("/")):
                 continue
-            gone_dir = not raw.exists() and any(k.startswith(rel + "/") for k in (*renderer.state.pages, *renderer.state.files))
+            st = renderer.state
+            gone_dir = not raw.exists() and any(k.startswith(rel + "/") for k in (*st.pages, *st.files))
             if raw.is_dir() or gone_dir:
                 return renderer.full()
             if rel.endswith(".md"):

@@ -41,7 +41,7 @@ def _child(renderer, conn, chunk: list[str], every: frozenset[str], parent: int)
         renderer.cache.flush()  # the parent and the other worker may read these entries now
         src = ""
         targets = renderer.pagelib.link_targets(mine, every, renderer._targets)  # (its pages: the same)
-        conn.send(("light", ({s: render_output._lighter(page) for s, page in mine.items()}, targets)))
+        conn.send(("light", ({s: render_output.lighter(page) for s, page in mine.items()}, targets)))
         keep = renderer.cache.root is None  # no cache to bring a page's facts back from: keep them
         if not keep:
             renderer.store.memo.clear()  # its facts repeat the pages' (links above all); only a parse cache
@@ -75,7 +75,7 @@ def _child(renderer, conn, chunk: list[str], every: frozenset[str], parent: int)
 
 def _warm_child(renderer, share: list[str], parent: int) -> None:
     apart.die_with_parent(parent)
-    renderer.store.warm(render_output._texts([(src, renderer.docs / src) for src in share], renderer.docs))
+    renderer.store.warm(render_output.staged_texts([(src, renderer.docs / src) for src in share], renderer.docs))
 
 
 def warm(renderer, srcs: list[str]) -> None:

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.skipif(not md_guard.available(), reason="no markdown-it
 
 def native(text: str) -> bool:
     """Whether the Rust path takes ``text``; when it does, its facts must be markdown-it-py's."""
-    found = md_native.parse(pages._normalized(text), md_pipeline.fence_html, md_pipeline._validate_link)
+    found = md_native.parse(pages._normalized(text), md_pipeline.fence_html, md_pipeline.validate_link)
     if found is not None:
         assert pages.parse_text(FAST, text, native=True) == pages.parse_text(PLAIN, text)
     return found is not None
@@ -123,7 +123,7 @@ def test_inline_same_as_markdown_it(text, blocks):
 def test_without_the_package_every_page_goes_to_markdown_it(monkeypatch):
     monkeypatch.setattr(md_guard, "markdown_it_pyrs", None)
     text = "---\ntitle: t\n---\n# T\n\n[a](b.md)"
-    assert md_native.parse(text, md_pipeline.fence_html, md_pipeline._validate_link) is None
+    assert md_native.parse(text, md_pipeline.fence_html, md_pipeline.validate_link) is None
     assert pages.parse_text(FAST, text, native=True) == pages.parse_text(PLAIN, text)
 
 
