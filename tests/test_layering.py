@@ -10,10 +10,10 @@ HTML_HALF = {"render", "theme", "lexers", "feeds", "serve", "preview_http", "wat
              "pages", "pages_links", "md_pipeline", "front_yaml", "md_rules", "render_cache", "render_output",
              "render_swap", "render_workers", "render_update", "render_state", "render_extras"}
 DATA_HALF = {"mail", "series", "series_records", "digest", "classify", "threads", "archive", "content",
-             "pipeline", "rangework", "assemble", "page_work", "index", "stats", "subject", "patchbody", "workers",
+             "pipeline", "rangework", "assemble", "page_work", "index", "stats", "subject", "patchbody", "trailers", "workers",
              "gitpipe"}
 PURE = {"mail", "subject", "classify", "threads", "series", "series_records", "revisions", "stats", "digest", "urls",
-        "markup", "content", "series_page", "people_pages", "home_pages", "diffstat", "patchbody", "periods",
+        "markup", "content", "series_page", "people_pages", "home_pages", "diffstat", "patchbody", "trailers", "periods",
         "jsontext", "front_emit", "pages_links", "md_pipeline"}
 
 

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ssg import patchbody as pb
+from ssg import trailers as tr
 from ssg.model import Address
 
 DIFF = """diff --git a/x.c b/x.c
@@ -70,7 +71,7 @@ def test_first_paragraph_is_headers_only_when_it_looks_like_mail_headers(first):
 
 
 def test_trailer_kinds_comments_and_extra_lines():
-    ts = pb.parse_trailers(
+    ts = tr.parse_trailers(
         "Intro.\n\nLink: https://example.org/r/1\nCc: stable@vger.example.org # 6.1+\n"
         "[ann: fixed a typo]\n  Acked-by: Bo <bo@example.com>\n"
         "Signed-off-by: Ann <ann@example.com<mailto:ann@example.com>>\nFoo-by: someone\n"
@@ -87,7 +88,7 @@ def test_trailer_kinds_comments_and_extra_lines():
 
 
 def test_fixes_needs_a_sha_and_wrapped_fixes_is_rejoined():
-    ts = pb.parse_trailers("Fixes: abcdef123456 (\"net: a long\n  title: wrapped\")\n"
+    ts = tr.parse_trailers("Fixes: abcdef123456 (\"net: a long\n  title: wrapped\")\n"
                            "Fixes: see above\nSigned-off-by: A <a@example.com>")
     assert [(t.canonical, t.value) for t in ts] == [
         ("fixes", 'abcdef123456 ("net: a long title: wrapped")'),
@@ -95,13 +96,13 @@ def test_fixes_needs_a_sha_and_wrapped_fixes_is_rejoined():
 
 
 def test_name_then_email_on_the_next_line_is_rejoined():
-    (t,) = pb.parse_trailers("Reviewed-by: Long Name\n<long.name@example.com>")
+    (t,) = tr.parse_trailers("Reviewed-by: Long Name\n<long.name@example.com>")
     assert t.person == Address("Long Name", "long.name@example.com")
 
 
 def test_prose_paragraph_ending_in_a_colon_line_has_no_trailers():
-    assert pb.parse_trailers("This is prose.\nNote: not a trailer") == ()
-    assert pb.parse_trailers("Only prose here.") == ()
+    assert tr.parse_trailers("This is prose.\nNote: not a trailer") == ()
+    assert tr.parse_trailers("Only prose here.") == ()
 
 
 @pytest.mark.parametrize("name,canonical", [
@@ -110,7 +111,7 @@ def test_prose_paragraph_ending_in_a_colon_line_has_no_trailers():
     ("Tested-by", "tested-by"),
 ])
 def test_trailer_typos_are_mapped_once(name, canonical):
-    assert pb.canonical_name(name) == canonical
+    assert tr.canonical_name(name) == canonical
 
 
 def test_followups_are_strict():
@@ -124,7 +125,7 @@ def test_followups_are_strict():
             "Cc: Other <other@example.com>\n"
             "Rëviewed-by: Non Ascii <n@example.com>\n"  # non-ASCII name: dropped
             "Acked-by: Bo <bo@example.com>")
-    got = [(t.canonical, t.kind) for t in pb.parse_followups(text)]
+    got = [(t.canonical, t.kind) for t in tr.parse_followups(text)]
     assert got == [("reviewed-by", "person"), ("link", "utility"), ("fixes", "utility"),
                    ("acked-by", "person")]
 
@@ -202,8 +203,8 @@ def test_analyse_of_a_reply_with_a_quoted_patch_has_no_diff():
 ])
 def test_hostile_big_inputs_finish(hostile):
     pb.analyse(hostile)
-    pb.parse_followups(hostile)
-    pb.parse_trailers(hostile)
+    tr.parse_followups(hostile)
+    tr.parse_trailers(hostile)
 
 
 @settings(max_examples=300, deadline=None)
@@ -249,10 +250,10 @@ def test_normalise_newlines():
 
 
 def test_an_address_with_spaces_inside_its_angle_brackets_is_not_part_of_the_name():
-    t = pb.make_trailer("Acked-by", "Bal Example < Bal.Example@microchip.example >")
+    t = tr.make_trailer("Acked-by", "Bal Example < Bal.Example@microchip.example >")
     assert t.person == Address("Bal Example", "bal.example@microchip.example")
     for value in ("Jo Example (jo@corp.example)", "Jo Example <jo@corp.example", "Jo Example [jo@corp.example]"):
-        assert pb.make_trailer("Reviewed-by", value).person == Address("Jo Example", "jo@corp.example")
+        assert tr.make_trailer("Reviewed-by", value).person == Address("Jo Example", "jo@corp.example")
 
 
 def test_a_fixes_title_left_unclosed_does_not_swallow_the_trailers_below_it():
@@ -263,6 +264,6 @@ def test_a_fixes_title_left_unclosed_does_not_swallow_the_trailers_below_it():
             "Cc: Ann Example <ann@example.com>\n"
             "Tested-by: Bo Example <bo@example.com>\n"
             "Signed-off-by: Cy Example <cy@example.com>")
-    got = [(t.canonical, t.value) for t in pb.parse_trailers(text)]
+    got = [(t.canonical, t.value) for t in tr.parse_trailers(text)]
     assert [c for c, _ in got] == ["fixes", "fixes", "cc", "tested-by", "signed-off-by"]
     assert got[1][1] == '89abcdef0123 ("drivers: hv: log when enabling x86/hyperv: the title goes on'
