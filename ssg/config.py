@@ -368,7 +368,9 @@ def reference_document() -> str:
             "Generated from `SCHEMA` in `ssg/config.py` (a test keeps this file in sync).\n"
             "Paths are relative to the directory of `ssg.toml`.  Unknown keys warn;\n"
             "`--strict` makes warnings fatal.  Command-line flags (`--base-url`, `--strict`)\n"
-            "override the file.\n\n" + reference_markdown())
+            "override the file.  A change to `[people]` (or the mailmap file), to `top`, or\n"
+            "to the archive's `list` or `url` makes the next run digest the whole archive\n"
+            "again, so no page keeps the old setting.\n\n" + reference_markdown())
 
 
 def field_names(cls: type) -> list[str]:

@@ -62,8 +62,10 @@ def dumps(value: Any) -> str:
 class Index:
     """A handle on the SQLite index.  Use as a context manager."""
 
-    def __init__(self, path: Path) -> None:
-        """Open the index at ``path``, made anew when absent, unreadable or of another schema.
+    def __init__(self, path: Path, inputs: str | None = None) -> None:
+        """Open the index at ``path``, made anew when absent, unreadable or of another
+        schema, or (given ``inputs``, a fingerprint of what the pages were made with
+        besides the mail) when it was filled with other inputs: ``renewed`` says so.
 
         A new index is filled with SQLite's rollback journal (a first build's one big
         transaction is then written once, not once to the WAL and again into the file)
@@ -73,7 +75,9 @@ class Index:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = self._open(path)
         version = self._schema_version()
-        if version not in ("", SCHEMA_VERSION):
+        self.renewed = bool(version) and version == SCHEMA_VERSION and inputs is not None \
+            and self.get_meta("inputs") != inputs
+        if version not in ("", SCHEMA_VERSION) or self.renewed:
             self.db.close()
             for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
                 stale.unlink(missing_ok=True)
@@ -84,6 +88,8 @@ class Index:
             self.db.execute("PRAGMA journal_mode=WAL")  # (a no-op once it is)
         self.db.executescript(_TABLES)
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        if inputs is not None:
+            self.set_meta("inputs", inputs)
 
     @staticmethod
     def _open(path: Path) -> sqlite3.Connection:

@@ -7,6 +7,7 @@ of each step lives in the pure stage modules.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from dataclasses import dataclass, field
@@ -164,6 +165,16 @@ def _explicit(archive: Archive, rng: Range, subdir: str, now: int, replaces: str
     return RangePlan(period, urls.digest_path(day(start), rng.start, rng.end, subdir), commits, replaces)
 
 
+def inputs(cfg: Config, ids: Identities) -> str:
+    """Fingerprint of what every past digest's pages were made with besides the mail:
+    who is who (mailmap, aliases, organisations, bots, address display), the top
+    tables' size, the list's name and archive URL.  When it changes, the index is
+    made anew and the whole archive digested again, so no page keeps the old one."""
+    parts = (ids.mailmap, ids.aliases, ids.organisations, cfg.people.bots, cfg.people.obfuscate_emails,
+             cfg.digest.top, cfg.archive.list, cfg.archive.url)
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
 def run(cfg: Config, *, spec: str | None = None, every: str | None = None, force: bool = False,
         write: bool = True, log: Callable[[str], None] = print,
         progress: Callable[[int, int, str], None] | None = None,
@@ -177,7 +188,10 @@ def run(cfg: Config, *, spec: str | None = None, every: str | None = None, force
     recover(content)
     ids = Identities.load(cfg.people)
     t0 = time.perf_counter()
-    with open_archive(cfg, log) as archive, Index(cfg.path(cfg.cache_dir) / "index.sqlite3") as idx:
+    with open_archive(cfg, log) as archive, Index(cfg.path(cfg.cache_dir) / "index.sqlite3",
+                                                  inputs(cfg, ids)) as idx:
+        if idx.renewed:
+            log("people or digest settings changed: digesting the whole archive again")
         if write:
             _drop_unwritten(idx, content)
         plans = plan_ranges(archive, idx, cfg, spec, every or cfg.digest.every, reference_time(), log)

@@ -60,6 +60,21 @@ def test_a_new_index_is_left_in_wal_mode_and_a_garbage_one_is_made_anew(tmp_path
     assert _mode(path) == b"\x02\x02"
 
 
+def test_other_inputs_make_the_index_anew_and_a_plain_handle_never_does(tmp_path):
+    path = tmp_path / "i.sqlite3"
+    with Index(path, "people-1") as idx:
+        assert not idx.renewed
+        idx.set_meta("k", "v")
+    with Index(path, "people-1") as idx:  # the same inputs: kept
+        assert not idx.renewed and idx.get_meta("k") == "v"
+    with Index(path) as idx:  # a handle that does not say (a test, a tool): kept
+        assert not idx.renewed and idx.get_meta("k") == "v"
+    with Index(path, "people-2") as idx:  # another mailmap or organisation map: made anew
+        assert idx.renewed and idx.get_meta("k") == "" and idx.get_meta("inputs") == "people-2"
+    with Index(path, "people-2") as idx:
+        assert not idx.renewed
+
+
 def _series(sid: str, date: int, submitter: str, previous: str = "", **data) -> dict:
     return {"id": sid, "path": f"series/{sid}.md", "digest": "d.md", "title_key": sid, "change_id": "",
             "submitter_key": submitter, "date": date,
