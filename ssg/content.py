@@ -86,7 +86,7 @@ def _top_tables(d: Digest, here: str, top: int) -> list[str]:
     out = [f"## Top {top} contributor email domains (based on email body)", ""]
     rows = [(domain_link(here, r.domain), inline(r.organisation if r.organisation != r.domain else ""),
              str(r.count)) for r in d.top_domains]
-    out += [table(("Domain", "Organisation", "Messages"), rows, "llr") if rows else "_No submissions._", ""]
+    out += [table(("Domain", "Organisation", "Messages"), rows, "llr", optional=(1,)) if rows else "_No submissions._", ""]
     out += [f"## Top {top} contributors (based on email body)", ""]
     rows = [(person_link(here, r.key, Address(r.name, r.email)), domain_link(here, r.email.rpartition("@")[2]),
              str(r.count)) for r in d.top_contributors]

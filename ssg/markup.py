@@ -77,9 +77,17 @@ def fence(text: str, lang: str = "text") -> str:
     return f"{ticks}{lang}\n{body}\n{ticks}"
 
 
-def table(header: tuple[str, ...], rows: list[tuple[str, ...]], align: str = "") -> str:
-    """A GFM table; cells must already be escaped (``inline``/``link``)."""
+def table(header: tuple[str, ...], rows: list[tuple[str, ...]], align: str = "",
+          optional: tuple[int, ...] = ()) -> str:
+    """A GFM table; cells must already be escaped (``inline``/``link``).  A column
+    listed in ``optional`` is left out when every row's cell in it is empty (say,
+    Organisation when no organisation map is configured)."""
     align = align or "l" * len(header)
+    empty = {i for i in optional if not any(r[i] for r in rows)}
+    if empty:
+        keep = [i for i in range(len(header)) if i not in empty]
+        header, align = tuple(header[i] for i in keep), "".join(align[i] for i in keep)
+        rows = [tuple(r[i] for i in keep) for r in rows]
     rule = ["---:" if a == "r" else "---" for a in align]
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(rule) + " |"]
     lines += ["| " + " | ".join(r) + " |" for r in rows]

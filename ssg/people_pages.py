@@ -228,5 +228,5 @@ def domains_index(domains: list[tuple[str, str, int, int]]) -> ContentFile:
     rows = [(domain_link(here, d), inline(org if org != d else ""), str(n), str(c))
             for d, org, n, c in sorted(domains, key=lambda r: (-r[3], r[0]))]
     body = ["# Domains", "", f"{len(rows)} email domains, by patches and cover letters sent.", "",
-            table(("Domain", "Organisation", "People", "Patches and covers"), rows, "llrr") if rows else "_None yet._"]
+            table(("Domain", "Organisation", "People", "Patches and covers"), rows, "llrr", optional=(1,)) if rows else "_None yet._"]
     return page(here, {"title": "Domains", "kind": "domains"}, "\n".join(body))

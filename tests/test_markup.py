@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 from hypothesis import given, settings, strategies as st
 
-from ssg.markup import fence, front_matter, inline, plain, visible
+from ssg.markup import fence, front_matter, inline, plain, table, visible
 from ssg.render import make_markdown
 
 MD = make_markdown()
@@ -75,3 +75,12 @@ _tricky = _st.text(alphabet=_st.sampled_from(list("ab1_ \t\n\\`*[]<>#!|~&{}-+=:.
 @_given(_tricky | _st.text(), _st.sampled_from([0, 5, 90]))
 def test_inline_fast_paths_match_the_regex_definition(text, limit):
     assert _markup.inline(text, limit) == _reference_inline(text, limit)
+
+
+def test_an_optional_column_is_left_out_only_when_it_is_empty_in_every_row():
+    head, align = ("Domain", "Organisation", "Messages"), "llr"
+    assert table(head, [("a.org", "", "2"), ("b.org", "", "1")], align, optional=(1,)) == \
+        "| Domain | Messages |\n| --- | ---: |\n| a.org | 2 |\n| b.org | 1 |"
+    kept = table(head, [("a.org", "", "2"), ("b.org", "B", "1")], align, optional=(1,))
+    assert kept.splitlines()[0] == "| Domain | Organisation | Messages |" and "| a.org |  | 2 |" in kept
+    assert table(head, [("a.org", "", "2")], align).splitlines()[0] == "| Domain | Organisation | Messages |"

@@ -186,3 +186,19 @@ def test_a_review_of_one_patch_names_the_patch_and_a_review_of_the_cover_does_no
     assert lines[0].startswith("- ") and lines[0].endswith(".md)")  # the cover: the whole series
     assert "Acked-by" in lines[0]
     assert "Reviewed-by" in lines[1] and lines[1].endswith(r".md): demo: free on \<error\>")
+
+
+def test_the_organisation_column_shows_only_when_an_organisation_is_known(tmp_path):
+    cfg = site(tmp_path)
+    add(tmp_path, week_of_mail(MONDAY + 3600, "one"))
+    assert run(cfg, "digest") == 0
+    content = tmp_path / "content"
+    digest = next((content / "digests").glob("*-W*.md")).read_text()
+    for text in (digest, (content / "domains/index.md").read_text()):
+        assert "| Domain |" in text and "Organisation" not in text  # no map configured: no empty column
+    cfg.write_text(cfg.read_text() + '[people]\norganisations = {"contoso.com" = "Contoso <Ltd>"}\n')
+    assert run(cfg, "digest") == 0  # a new map: the digests already written are made again
+    digest = next((content / "digests").glob("*-W*.md")).read_text()
+    assert "| Domain | Organisation | Messages |" in digest and r"| Contoso \<Ltd\> |" in digest
+    index = (content / "domains/index.md").read_text()
+    assert "| Domain | Organisation | People |" in index and r"| Contoso \<Ltd\> | 1 | 3 |" in index
