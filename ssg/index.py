@@ -75,8 +75,7 @@ class Index:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = self._open(path)
         version = self._schema_version()
-        self.renewed = bool(version) and version == SCHEMA_VERSION and inputs is not None \
-            and self.get_meta("inputs") != inputs
+        self.renewed = version == SCHEMA_VERSION and inputs is not None and self.get_meta("inputs") != inputs
         if version not in ("", SCHEMA_VERSION) or self.renewed:
             self.db.close()
             for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):

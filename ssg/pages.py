@@ -8,8 +8,7 @@ cached across builds (see ``render_cache``).  ``parse_text`` depends on the text
 only; ``page_of`` adds what depends on the page's path.
 
 The Markdown pipeline is ``md_pipeline``'s, link targets and checks are
-``pages_links``'; the names of both that the renderer reaches through this module
-(its ``pagelib``, ``render``'s lazy names) are re-exported here.
+``pages_links``'.
 """
 
 from __future__ import annotations
@@ -26,8 +25,6 @@ from markdown_it.common.utils import escapeHtml
 
 from ssg import front_yaml, md_native, md_pipeline
 from ssg.errors import Problem, RenderError
-from ssg.md_pipeline import make_markdown  # noqa: F401  (re-exported: ``render``'s lazy names)
-from ssg.pages_links import TARGETS_MEMO, check, link_targets, target  # noqa: F401  (re-exported: ``pagelib``)
 
 NAV = (("Home", "index.md", ""), ("Digests", "digests/index.md", "digests/"),
        ("Authors", "authors/index.md", "authors/"), ("Domains", "domains/index.md", "domains/"))

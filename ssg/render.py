@@ -30,14 +30,16 @@ from ssg.theme import load_theme
 
 FEED_LIMIT = render_extras.FEED_LIMIT
 _NOT_YET = object()
-_LAZY = {"make_markdown", "parse_page", "url_of", "output_of", "NAV", "NAV_SOURCES"}
+_LAZY = {"make_markdown": "md_pipeline", "parse_page": "pages", "url_of": "pages", "output_of": "pages",
+         "NAV": "pages", "NAV_SOURCES": "pages"}
 
 
 def __getattr__(name: str) -> Any:
-    """Page-level names re-exported from ``ssg.pages`` (imported on first use: a no-change build never needs them)."""
+    """Page-level names re-exported from ``ssg.pages`` and ``ssg.md_pipeline``
+    (imported on first use: a no-change build never needs them)."""
     if name in _LAZY:
-        from ssg import pages
-        return getattr(pages, name)
+        import importlib
+        return getattr(importlib.import_module(f"ssg.{_LAZY[name]}"), name)
     raise AttributeError(name)
 
 
@@ -108,8 +110,8 @@ class Renderer:
                  log: Callable[[str], Any] = print, workers: int | None = None,
                  cache: bool = True, reuse: dict[str, str] | None = None,
                  reuse_dir: Path | None = None, env: Any = None) -> None:
-        from ssg import pages
-        self.pagelib = pages
+        from ssg import pages, pages_links
+        self.pagelib, self.links = pages, pages_links
         self.config = config
         self.workers = workers
         self.out_dir = Path(out_dir)
@@ -213,13 +215,13 @@ class Renderer:
     def _target(self, src: str, href: str):
         """Memoised ``pages_links.target`` (the answer depends on the page's directory, not its name)."""
         if not href or href[0] in "#?":
-            return self.pagelib.target(src, href, self.state.pages)
+            return self.links.target(src, href, self.state.pages)
         memo = (src[:src.rfind("/") + 1], href)
         found = self._targets.get(memo, _NOT_YET)
         if found is _NOT_YET:
-            if len(self._targets) >= self.pagelib.TARGETS_MEMO:
+            if len(self._targets) >= self.links.TARGETS_MEMO:
                 self._targets.clear()  # bounded: the hot targets (people, domains) come back at once
-            found = self._targets[memo] = self.pagelib.target(src, href, self.state.pages)
+            found = self._targets[memo] = self.links.target(src, href, self.state.pages)
         return found
 
     def _unlink(self, src: str) -> None:
@@ -235,7 +237,7 @@ class Renderer:
         for src in srcs:
             self._unlink(src)
         pages = {src: self.full_page(src) for src in srcs if src in self.state.pages}
-        for src, keys in self.pagelib.link_targets(pages, self.state.pages, self._targets).items():
+        for src, keys in self.links.link_targets(pages, self.state.pages, self._targets).items():
             self.state.targets[src] = keys
             for key in keys:
                 self.state.linkers.setdefault(key, set()).add(src)
@@ -289,7 +291,7 @@ class Renderer:
 
     def _render(self, src: str) -> None:
         page = self.full_page(src)
-        problems = list(page.problems) + self.pagelib.check(page, self.state.pages, self._exists, self._target)
+        problems = list(page.problems) + self.links.check(page, self.state.pages, self._exists, self._target)
         self.state.page_problems[src] = tuple(problems)
         self.state.feed_html.pop(src, None)  # rendered again, lazily, if it is among the feed's entries
         name = page.template

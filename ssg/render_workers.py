@@ -40,7 +40,7 @@ def _child(renderer, conn, chunk: list[str], every: frozenset[str], parent: int)
                 page.parts = None  # the body waits in the cache until this page is rendered (flat memory)
         renderer.cache.flush()  # the parent and the other worker may read these entries now
         src = ""
-        targets = renderer.pagelib.link_targets(mine, every, renderer._targets)  # (its pages: the same)
+        targets = renderer.links.link_targets(mine, every, renderer._targets)  # (its pages: the same)
         conn.send(("light", ({s: render_output.lighter(page) for s, page in mine.items()}, targets)))
         keep = renderer.cache.root is None  # no cache to bring a page's facts back from: keep them
         if not keep:
