@@ -79,12 +79,25 @@ def cmd_digest(args: argparse.Namespace) -> int:
         json.dump(digest_json(report.last), sys.stdout, ensure_ascii=False, indent=1)
         print()
         return 0
-    return _digest(cfg, args, say)
+    with _locked(cfg, say):
+        return _digest(cfg, args, say)
+
+
+def _locked(cfg, say: Callable[[str], None]):
+    """The site's lock (``ssg.sitelock``): one run at a time writes content/, the index and site/."""
+    from ssg import sitelock
+
+    return sitelock.hold(cfg.path(cfg.cache_dir), say)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     cfg = _config(args)
     say = _say(args)
+    with _locked(cfg, say):
+        return _build(cfg, args, say)
+
+
+def _build(cfg, args: argparse.Namespace, say: Callable[[str], None]) -> int:
     t0 = time.perf_counter()
     rc, known = 0, None
     if cfg.archive.path and not args.no_digest:
@@ -172,11 +185,12 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     from ssg.deploy import deploy_site
 
     cfg = _config(args)
-    if not args.no_build:
-        cmd_build(args)
-    report = deploy_site(cfg.path(cfg.site_dir), Path(cfg.root), remote=args.remote or cfg.deploy.remote,
-                         branch=args.branch or cfg.deploy.branch, message=args.message or cfg.deploy.message,
-                         cname=cfg.cname, force=args.force, no_history=args.no_history, log=_say(args))
+    with _locked(cfg, _say(args)):  # (no build may swap site/ while it is published)
+        if not args.no_build:
+            cmd_build(args)
+        report = deploy_site(cfg.path(cfg.site_dir), Path(cfg.root), remote=args.remote or cfg.deploy.remote,
+                             branch=args.branch or cfg.deploy.branch, message=args.message or cfg.deploy.message,
+                             cname=cfg.cname, force=args.force, no_history=args.no_history, log=_say(args))
     print(f"deploy: {'published ' + report.commit[:12] if report.published else report.reason}")
     return 0
 
@@ -194,10 +208,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from ssg import pipeline
 
         if not getattr(args, "no_digest", False):
-            _digest(cfg, args, say)
+            with _locked(cfg, say):
+                _digest(cfg, args, say)
 
         def on_archive() -> None:
-            pipeline.run(_config(args), log=say)
+            now = _config(args)
+            with _locked(now, say):
+                pipeline.run(now, log=say)
     serve.serve(cfg, host=host.strip("[]"), port=int(port), open_browser=args.open,
                 livereload=not args.no_livereload, poll=args.poll, on_archive_change=on_archive,
                 log=say, config_loader=lambda: _config(args))
