@@ -111,7 +111,9 @@ def start(step: Callable[..., Any], *args: Any, debug: bool = False) -> Pending:
         except BaseException as exc:  # reported by the parent, like any crash of a step
             if debug:
                 traceback.print_exc()
-            reply = ("crash", repr(exc))
+            told = errors.environmental(exc)
+            reply = ("crash", repr(exc)) if told is None else ("error", type(told).__name__, told.message,
+                                                                 told.location)
         try:
             sys.stdout.flush()
             sys.stderr.flush()

@@ -12,6 +12,7 @@ import sys
 from typing import Callable
 
 from ssg import __version__
+from ssg import errors
 from ssg.errors import ConfigError, NotBuiltYet, SsgError
 
 COMMANDS: dict[str, str] = {
@@ -160,6 +161,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a full disk, a read-only directory: one line, not a traceback
+        told = errors.environmental(exc)
+        if told is None or args.debug:
+            raise
+        print(f"ssg: error: {told}", file=sys.stderr)
+        return 1
 
 
 def run() -> None:

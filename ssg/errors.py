@@ -46,6 +46,34 @@ class NotBuiltYet(SsgError):
     """A command of the spec that this version does not implement."""
 
 
+class StorageError(SsgError):
+    """The machine refused a write or read: disk full, permission, read-only file system."""
+
+
+_FULL = (28, 122)  # ENOSPC, EDQUOT
+_AFTER_FULL = ("free some space and run again: a run writes content/ and site/ as whole batches,"
+               " so both are as the last complete run left them")
+
+
+def environmental(exc: BaseException) -> StorageError | None:
+    """What to tell the user of an ``OSError`` or SQLite error a step raised (a full
+    disk, a directory it may not write), as one located line; None for anything
+    else, which stays a crash (SQLite's ``OperationalError`` is the machine's: full, locked,
+read-only; its other errors are ssg's).  ``sqlite3`` is recognised by name, not imported."""
+    if isinstance(exc, OSError) and not isinstance(exc, (BrokenPipeError, TimeoutError)):
+        what = exc.strerror or str(exc) or type(exc).__name__
+        if exc.errno in _FULL:
+            what = f"{what}; {_AFTER_FULL}"
+        # (a full disk names no file, or the file copied from: the place would mislead)
+        where = exc.filename if isinstance(exc.filename, str) and exc.errno not in _FULL else ""
+        return StorageError(what, location=printable(where))
+    if type(exc).__module__ == "sqlite3" and type(exc).__name__ == "OperationalError":
+        text = str(exc)
+        full = "full" in text
+        return StorageError(f"the message index failed ({text})" + (f"; {_AFTER_FULL}" if full else ""))
+    return None
+
+
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 """Control characters and bidi overrides (from mail: message-ids, subjects) shown escaped,
 never sent to a terminal."""

@@ -142,10 +142,14 @@ class Index:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self.db.execute("COMMIT" if keep else "ROLLBACK")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:  # (SQLite ends it itself on some errors: a full disk)
+                try:
+                    self.db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # the error that got here says more
             raise
-        self.db.execute("COMMIT" if keep else "ROLLBACK")
 
     def reset(self) -> None:
         """Forget everything (a rebuild from the archive follows)."""

@@ -57,6 +57,14 @@ def close(txn: Path) -> None:
     shutil.rmtree(txn, ignore_errors=True)
 
 
+def discard(txn: Path) -> None:
+    """Throw away a batch that failed before its journal was whole (a full disk while
+    staging): the root was not touched, and the staged files would only hold the space
+    the next run needs.  A whole journal stays, for ``recover`` to play."""
+    if not (txn / JOURNAL).exists():
+        close(txn)
+
+
 def play(txn: Path, root: Path, plan: dict) -> None:
     """Rename the staged files into place and remove the others (idempotent)."""
     for rel in plan["write"]:

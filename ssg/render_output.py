@@ -263,7 +263,11 @@ def _in_place(make_renderer: Callable, site: Path, snapshot: dict[str, Any], con
     journal.close(renderer.stage)
     before = snapshot["content"]  # changed: size or mtime differ (as make and rsync decide; a copy keeps both)
     changed = {rel for rel in before.keys() | content.keys() if before.get(rel, ())[:2] != content.get(rel, ())[:2]}
-    done = renderer.update({renderer.docs / rel for rel in changed})
+    try:
+        done = renderer.update({renderer.docs / rel for rel in changed})
+    except BaseException:
+        journal.discard(renderer.stage)  # (site/ untouched unless the journal is whole)
+        raise
     state = renderer.state  # a page left "lite" is still the snapshot's own
     return done, renderer, {src for src in state.pages if src not in state.lite} | (had - state.pages.keys())
 

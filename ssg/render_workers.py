@@ -20,7 +20,7 @@ import os
 import traceback
 from dataclasses import replace
 
-from ssg import apart, render_output
+from ssg import apart, errors, render_output
 from ssg.errors import RenderError
 
 PARALLEL_MIN = 400
@@ -63,8 +63,9 @@ def _child(renderer, conn, chunk: list[str], every: frozenset[str], parent: int)
         renderer.cache.flush()
         conn.send(("done", (st.outputs, st.page_problems, st.written)))
     except BaseException as exc:  # report, never hang the parent
-        if isinstance(exc, RenderError):
-            conn.send(("error", (exc.message, exc.location)))
+        told = exc if isinstance(exc, RenderError) else errors.environmental(exc)
+        if told is not None:
+            conn.send(("error", (told.message, told.location)))
         else:
             frame = traceback.extract_tb(exc.__traceback__)[-1:] or [None]
             where = f"{frame[0].filename}:{frame[0].lineno}" if frame[0] else ""

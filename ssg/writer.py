@@ -159,16 +159,20 @@ def write_all(root: Path, files: Iterable[ContentFile | Staged],
     txn = root / TXN_DIR
     seen: dict[str, list[str]] = {"write": [], "same": [], "keep": []}
     folders: set[Path] = set()
-    for f in files:
-        done = f if isinstance(f, Staged) else stage(root, f, force, folders)
-        seen[done.decision].append(done.path)
-        if staged is not None and done.decision == "write":
-            staged(done.path, journal.staged(txn, done.path))
-    produced = set(seen["write"]) | set(seen["same"]) | set(seen["keep"])
-    gone, kept = _removals(root, remove(produced) if callable(remove) else remove, force)
-    report = WriteReport(tuple(seen["write"]), tuple(seen["same"]), tuple(sorted(seen["keep"] + kept)),
-                         tuple(gone))
-    if seen["write"] or gone:
-        journal.commit(txn, root, seen["write"], gone)
+    try:
+        for f in files:
+            done = f if isinstance(f, Staged) else stage(root, f, force, folders)
+            seen[done.decision].append(done.path)
+            if staged is not None and done.decision == "write":
+                staged(done.path, journal.staged(txn, done.path))
+        produced = set(seen["write"]) | set(seen["same"]) | set(seen["keep"])
+        gone, kept = _removals(root, remove(produced) if callable(remove) else remove, force)
+        report = WriteReport(tuple(seen["write"]), tuple(seen["same"]), tuple(sorted(seen["keep"] + kept)),
+                             tuple(gone))
+        if seen["write"] or gone:
+            journal.commit(txn, root, seen["write"], gone)
+    except BaseException:
+        journal.discard(txn)
+        raise
     journal.close(txn)
     return report
