@@ -99,6 +99,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def _build(cfg, args: argparse.Namespace, say: Callable[[str], None]) -> int:
     t0 = time.perf_counter()
+    _site_is_ours(cfg)
     rc, known = 0, None
     if cfg.archive.path and not args.no_digest:
         from ssg import apart, handoff, pipes, writer
@@ -135,6 +136,20 @@ def _build(cfg, args: argparse.Namespace, say: Callable[[str], None]) -> int:
     if cfg.strict and errors:
         raise RenderError(f"{len(errors)} problem(s) and --strict is on")
     return rc
+
+
+def _site_is_ours(cfg) -> None:
+    """Refuse before any work when site_dir is a directory ssg may not replace (``render_swap.replaceable``)."""
+    from ssg import render_swap
+
+    site = cfg.path(cfg.site_dir).resolve()
+
+    def named() -> str:
+        from ssg import render_state
+
+        return str(render_state.read_manifest(cfg.path(cfg.cache_dir) / "render").get("site", ""))
+    if not render_swap.replaceable(site, named):
+        raise render_swap.refuse(site)
 
 
 def cmd_scan(args: argparse.Namespace) -> int:

@@ -42,7 +42,9 @@ SCHEMA: dict[str, tuple[Key, ...]] = {
         Key("site_author", str, "", "Who runs this site (feed author)."),
         Key("copyright", str, "", "Footer text."),
         Key("docs_dir", str, "content", "Where the Markdown content lives (generated and hand-written pages)."),
-        Key("site_dir", str, "site", "Where `ssg build` writes the HTML site."),
+        Key("site_dir", str, "site", "Where `ssg build` writes the HTML site.  A build replaces it whole,"
+            " so it must be a directory of its own (not the project, docs_dir, cache_dir or the archive, nor"
+            " holding them); an existing one is replaced only when empty or written by ssg (`.ssg-site`)."),
         Key("cache_dir", str, ".ssg-cache", "Message index and build caches; safe to delete at any time."),
         Key("cname", str, "", "Custom domain for GitHub Pages; written to site/CNAME when set."),
         Key("strict", bool, False, "Treat warnings (unknown keys, broken links) as errors."),
@@ -280,7 +282,7 @@ def build(data: dict[str, Any], *, root: str = ".", config_file: str = "",
     arch = flat["archive"]
     people = flat["people"]
     top = flat[""]
-    return Config(
+    config = Config(
         root=str(base.resolve()),
         config_file=config_file,
         site_name=top["site_name"], site_url=_slash(top["site_url"]),
@@ -302,6 +304,29 @@ def build(data: dict[str, Any], *, root: str = ".", config_file: str = "",
         deploy=DeployConfig(**flat["deploy"]),
         warnings=tuple(warnings),
     )
+    clash = site_clash(config)
+    if clash:
+        raise ConfigError(clash, location=config_file or "configuration")
+    return config
+
+
+def site_clash(config: Config) -> str:
+    """Why ``site_dir`` may not be where it is set ('' when it may).  ``ssg build``
+    replaces site_dir whole, so it may not be, or hold, the project, docs_dir,
+    cache_dir or the archive, nor lie inside docs_dir or the archive."""
+    site = config.path(config.site_dir).resolve()
+    others = {"the project's directory": Path(config.root).resolve(),
+              "docs_dir": config.path(config.docs_dir).resolve(), "cache_dir": config.path(config.cache_dir).resolve()}
+    if config.archive.path:
+        others["the archive"] = Path(config.archive.path).resolve()
+    for what, other in others.items():
+        if site == other or site in other.parents:
+            how = f"is {what}" if site == other else f"holds {what} ({other})"
+            return (f"site_dir {site} {how}, and `ssg build` replaces site_dir whole;"
+                    " give the site a directory of its own (the default is \"site\")")
+        if other in site.parents and what in ("docs_dir", "the archive"):
+            return f"site_dir {site} is inside {what} ({other}); give the site a directory of its own"
+    return ""
 
 
 def find(start: Path) -> Path | None:

@@ -8,7 +8,7 @@ so that the feed's pages keep their bodies.
 
 from __future__ import annotations
 
-from ssg import feeds
+from ssg import feeds, render_swap
 
 FEED_LIMIT = 30
 """Newest entries in feed.xml (a weekly digest: over half a year)."""
@@ -48,7 +48,7 @@ def in_feed(renderer) -> set[str]:
 
 
 def make(renderer) -> None:
-    """``state.extras``: feed, sitemap and the theme's 404 page, by output path."""
+    """``state.extras``: feed, sitemap, the theme's 404 page and ssg's mark, by output path."""
     state = renderer.state
     asked: set[str] = set()
 
@@ -56,6 +56,7 @@ def make(renderer) -> None:
         asked.add(src)
         return _feed_html(renderer, src)
     extras = feeds.site_files(renderer.config, _public(renderer), body_of, FEED_LIMIT)
+    extras[render_swap.MARK] = render_swap.MARK_TEXT
     # the feed entries' bodies stay (in the snapshot too) until their page is rendered again
     state.feed_html = {src: html for src, html in state.feed_html.items() if src in asked}
     if "404.md" not in state.pages and state.missing_404 is not None:

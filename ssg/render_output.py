@@ -220,6 +220,8 @@ def build(config, make_renderer: Callable, *, strict: bool, log: Callable[[str],
         stats = {rel: st for rel, st in manifest["stats"].items() if rel in renderer.state.on_disk}
         stats.update(render_state.stats(site, done.changed))
     else:
+        if not render_swap.replaceable(site, lambda: manifest.get("site", "")):
+            raise render_swap.refuse(site)
         done, renderer = _fresh(make_renderer, site, cache, manifest)
         stats = render_state.stats(site, renderer.state.on_disk)
     stamp = os.urandom(8).hex()  # ties the state written next to this manifest
