@@ -159,6 +159,17 @@ def _check_branch(repo: _Repo, branch: str) -> None:
                           f"(ssg deploy publishes to '{branch}' without checking it out)")
 
 
+def _check_not_sources(repo: _Repo, branch: str, tips: tuple[str, ...], force: bool) -> None:
+    """Refuse a branch that holds the project's sources (its tip has this project's
+    ``ssg.toml``): deploy would commit the site on top of them.  ``--force`` overrides."""
+    config = repo.out("rev-parse", "--show-prefix") + "ssg.toml"
+    for tip in filter(None, tips):
+        if not force and repo.run("cat-file", "-e", f"{tip}:{config}", check=False).returncode == 0:
+            raise DeployError(f"branch '{branch}' holds this project's sources ({config} is in {tip[:12]}), "
+                              "not a published site; publish to a branch of its own (--branch, [deploy] branch; "
+                              "the default is gh-pages), or pass --force if you mean it")
+
+
 def _remote_tip(repo: _Repo, remote: str, branch: str, log: Callable[[str], object]) -> str:
     """Fetch ``remote``'s ``branch`` into the remote-tracking ref; its commit, or empty."""
     proc = repo.run("remote", "get-url", remote, check=False)
@@ -230,6 +241,7 @@ def deploy_site(site_dir: Path, repo_dir: Path, *, remote: str = "origin", branc
     _check_branch(repo, branch)
     remote_tip = _remote_tip(repo, remote, branch, log)
     local_tip = repo.rev(f"refs/heads/{branch}")
+    _check_not_sources(repo, branch, (remote_tip, local_tip), force)
     parent = "" if no_history else _parent(repo, remote_tip, local_tip, branch, force)
     tree, count = _write_tree(repo, site_dir, cname)
     done = dict(remote=remote, branch=branch, files=count)

@@ -307,3 +307,21 @@ def test_gitignore_rules_do_not_hide_site_files(repo: Path, remote: Path) -> Non
     (repo / ".git/info/exclude").write_text("*.toml\n")
     deploy_site(repo / "site", repo, log=quiet)
     assert set(tree_of(remote)) == {"index.html", ".gitignore", "ssg.toml", ".nojekyll"}
+
+
+def test_a_branch_holding_the_sources_is_refused_unless_forced(repo: Path, site: Path, remote: Path) -> None:
+    git("push", "-q", "origin", "main", cwd=repo)
+    git("checkout", "-q", "-b", "feature", cwd=repo)  # main is not checked out now, and holds ssg.toml
+    with pytest.raises(DeployError, match=r"branch 'main' holds this project's sources \(ssg.toml is in"):
+        deploy_site(site, repo, branch="main", log=quiet)
+    assert "ssg.toml" in tree_of(remote, "main") and commits(remote, "main") == 1
+    sub = repo / "docs-site"  # a project in a sub-directory: its own ssg.toml, by path
+    write(sub, {"ssg.toml": 'site_name = "y"\n'})
+    git("add", ".", cwd=repo)
+    git("commit", "-qm", "second project", cwd=repo)
+    git("branch", "-q", "pub", cwd=repo)
+    with pytest.raises(DeployError, match=r"docs-site/ssg.toml is in"):
+        deploy_site(site, sub, branch="pub", log=quiet)
+    report = deploy_site(site, repo, branch="main", force=True, log=quiet)  # meant: on top of main
+    assert report.published and tree_of(remote, "main") == {**{k: v if isinstance(v, bytes) else v.encode()
+                                                               for k, v in SITE.items()}, ".nojekyll": b""}
