@@ -198,8 +198,10 @@ def file_stats(top: Path) -> dict[str, tuple[int, int, int, int]]:
         for e in entries:
             if e.name.startswith("."):
                 continue
-            if e.is_dir(follow_symlinks=True):
+            if e.is_dir(follow_symlinks=False):
                 walk(e.path, f"{prefix}{e.name}/")
+                continue
+            if e.is_symlink() and e.is_dir():  # not followed, as render._scan's os.walk does not (loops)
                 continue
             try:
                 found[prefix + e.name] = _facts(e.stat())

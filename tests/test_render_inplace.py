@@ -348,3 +348,19 @@ def test_a_lost_delta_means_a_full_build(built, monkeypatch, loss):
     build(conf(built), **QUIET)
     assert tree(built / "site") == clean(built)[0]
     assert (built / "site").stat().st_ino != inode  # rebuilt beside and swapped in
+
+
+def test_symlinked_folders_in_content_are_not_followed_loops_or_outside(built, tmp_path_factory):
+    """A link back up (a loop) or out of the project (private files) under content/ is
+    neither walked (the stat of content/ used to recurse until ELOOP) nor published."""
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "secret.md").write_text("---\ntitle: secret\n---\nprivate\n")
+    os.symlink("..", built / "content" / "loop")
+    os.symlink(outside, built / "content" / "elsewhere")
+    edit(built)
+    build(conf(built), **QUIET)
+    want, _ = clean(built)
+    assert tree(built / "site") == want
+    assert not any("secret" in rel or "loop" in rel for rel in want)
+    assert not any(b"private" in data for data in want.values())
+    assert not any(rel.startswith(("loop", "elsewhere")) for rel in render_state.file_stats(built / "content"))
