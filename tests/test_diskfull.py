@@ -18,9 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from ssg.inbox import InboxWriter, mbox_messages
-from tests.conftest import ROOT
-from tests.test_hardstop import CONFIG, EXAMPLE_MESSAGES, env, second_batch, snapshot, which
+from ssg.inbox import InboxWriter
+from tests.test_hardstop import env, example_project, second_batch, snapshot, which
 
 FREE_KB = (0, 48, 120, 135, 150, 165, 175, 180, 183, 185, 187, 190, 200, 240, 700)
 """Space left free before the build with new mail: from nothing to more than it needs,
@@ -48,12 +47,7 @@ def tmpfs(tmp_path_factory):
 def project(tmp_path_factory) -> dict:
     """The old state (built), its inbox holding the new mail already; and the new state, clean."""
     root = tmp_path_factory.mktemp("diskfull")
-    start = root / "start"
-    start.mkdir()
-    (start / "ssg.toml").write_text(CONFIG)
-    with InboxWriter(start / "inbox") as w:
-        for raw in list(mbox_messages(ROOT / "examples" / "demo-list.mbox"))[:EXAMPLE_MESSAGES]:
-            w.add(raw)
+    start = example_project(root / "start")
     assert build(start).returncode == 0
     old = snapshot(start / "content"), snapshot(start / "site")
     with InboxWriter(start / "inbox") as w:

@@ -115,15 +115,21 @@ class States:
     """Wall time of a clean build from the old state to the new one."""
 
 
+def example_project(path: Path, messages: int = EXAMPLE_MESSAGES) -> Path:
+    """A project at ``path`` (made) with CONFIG and an inbox of the example archive's
+    first ``messages`` (small and quick); also used by other suites."""
+    path.mkdir(parents=True)
+    (path / "ssg.toml").write_text(CONFIG)
+    with InboxWriter(path / "inbox") as w:
+        for raw in list(mbox_messages(ROOT / "examples" / "demo-list.mbox"))[:messages]:
+            w.add(raw)
+    return path
+
+
 @pytest.fixture(scope="module")
 def states(tmp_path_factory) -> States:
     root = tmp_path_factory.mktemp("hardstop")
-    start = root / "start"
-    start.mkdir()
-    (start / "ssg.toml").write_text(CONFIG)
-    with InboxWriter(start / "inbox") as w:  # the first messages of the example archive: small and quick
-        for raw in list(mbox_messages(ROOT / "examples" / "demo-list.mbox"))[:EXAMPLE_MESSAGES]:
-            w.add(raw)
+    start = example_project(root / "start")
     run_ok(start, "build")
     old_content, old_site = snapshot(start / "content"), snapshot(start / "site")
     with InboxWriter(start / "inbox") as w:

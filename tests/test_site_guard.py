@@ -16,10 +16,8 @@ import pytest
 
 from ssg.config import build as build_config
 from ssg.errors import ConfigError
-from ssg.inbox import InboxWriter, mbox_messages
 from ssg.render_swap import MARK
-from tests.conftest import ROOT
-from tests.test_hardstop import CONFIG, env
+from tests.test_hardstop import CONFIG, env, example_project
 
 
 @pytest.mark.parametrize("site_dir, says", [
@@ -45,13 +43,7 @@ def ssg_build(cwd: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture()
 def project(tmp_path) -> Path:
-    root = tmp_path / "p"
-    root.mkdir()
-    (root / "ssg.toml").write_text(CONFIG)
-    with InboxWriter(root / "inbox") as w:
-        for raw in list(mbox_messages(ROOT / "examples" / "demo-list.mbox"))[:20]:
-            w.add(raw)
-    return root
+    return example_project(tmp_path / "p", 20)
 
 
 def test_a_build_leaves_a_directory_of_someone_elses_files_alone(project, tmp_path):

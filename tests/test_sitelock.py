@@ -15,18 +15,8 @@ from pathlib import Path
 import pytest
 
 from ssg import sitelock
-from ssg.inbox import InboxWriter, mbox_messages
-from tests.conftest import ROOT
+from tests.test_hardstop import CONFIG, env, example_project
 
-CONFIG = ('site_name = "Demo"\nsite_url = "https://example.test/demo/"\n'
-          '[archive]\npath = "inbox"\nlist = "demo-virt"\nurl = "https://lists.example.org/demo-virt/"\n'
-          '[digest]\nevery = "week"\n')
-
-
-def env() -> dict[str, str]:
-    e = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    e.update(SOURCE_DATE_EPOCH="1790000000", PYTHONPATH=str(ROOT))
-    return e
 
 
 def ssg(cwd: Path, *args: str) -> subprocess.Popen:
@@ -40,11 +30,7 @@ def tree(root: Path) -> dict[str, bytes]:
 
 @pytest.fixture()
 def project(tmp_path) -> Path:
-    (tmp_path / "ssg.toml").write_text(CONFIG)
-    with InboxWriter(tmp_path / "inbox") as w:
-        for raw in list(mbox_messages(ROOT / "examples" / "demo-list.mbox"))[:30]:
-            w.add(raw)
-    return tmp_path
+    return example_project(tmp_path / "p", 30)
 
 
 def test_a_build_waits_for_the_process_holding_the_lock_then_completes(project):
