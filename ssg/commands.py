@@ -139,7 +139,7 @@ def _build(cfg, args: argparse.Namespace, say: Callable[[str], None]) -> int:
 
 
 def _site_is_ours(cfg) -> None:
-    """Refuse before any work when site_dir is a directory ssg may not replace (``render_swap.replaceable``)."""
+    """Refuse before any work when site_dir is a directory ssg may not replace (``render_swap.claim``)."""
     from ssg import render_swap
 
     site = cfg.path(cfg.site_dir).resolve()
@@ -148,8 +148,7 @@ def _site_is_ours(cfg) -> None:
         from ssg import render_state
 
         return str(render_state.read_manifest(cfg.path(cfg.cache_dir) / "render").get("site", ""))
-    if not render_swap.replaceable(site, named):
-        raise render_swap.refuse(site)
+    render_swap.claim(site, named)
 
 
 def cmd_scan(args: argparse.Namespace) -> int:

@@ -58,8 +58,9 @@ _AFTER_FULL = ("free some space and run again: a run writes content/ and site/ a
 def environmental(exc: BaseException) -> StorageError | None:
     """What to tell the user of an ``OSError`` or SQLite error a step raised (a full
     disk, a directory it may not write), as one located line; None for anything
-    else, which stays a crash (SQLite's ``OperationalError`` is the machine's: full, locked,
-read-only; its other errors are ssg's).  ``sqlite3`` is recognised by name, not imported."""
+    else, which stays a crash (SQLite's ``OperationalError`` is the machine's: full,
+    locked, read-only; its other errors are ssg's).  ``sqlite3`` is recognised by
+    name, not imported."""
     if isinstance(exc, OSError) and not isinstance(exc, (BrokenPipeError, TimeoutError)):
         what = exc.strerror or str(exc) or type(exc).__name__
         if exc.errno in _FULL:

@@ -14,8 +14,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 JOURNAL = "journal.json"
 
@@ -57,12 +58,18 @@ def close(txn: Path) -> None:
     shutil.rmtree(txn, ignore_errors=True)
 
 
-def discard(txn: Path) -> None:
-    """Throw away a batch that failed before its journal was whole (a full disk while
-    staging): the root was not touched, and the staged files would only hold the space
-    the next run needs.  A whole journal stays, for ``recover`` to play."""
-    if not (txn / JOURNAL).exists():
-        close(txn)
+@contextmanager
+def staging(txn: Path) -> Iterator[None]:
+    """Stage (and commit) a batch in the ``with`` block.  A failure before its journal
+    is whole (a full disk while staging) throws the staging away: the root was not
+    touched, and the staged files would only hold the space the next run needs.  A
+    whole journal stays, for ``recover`` to play."""
+    try:
+        yield
+    except BaseException:
+        if not (txn / JOURNAL).exists():
+            close(txn)
+        raise
 
 
 def play(txn: Path, root: Path, plan: dict) -> None:

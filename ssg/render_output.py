@@ -220,8 +220,7 @@ def build(config, make_renderer: Callable, *, strict: bool, log: Callable[[str],
         stats = {rel: st for rel, st in manifest["stats"].items() if rel in renderer.state.on_disk}
         stats.update(render_state.stats(site, done.changed))
     else:
-        if not render_swap.replaceable(site, lambda: manifest.get("site", "")):
-            raise render_swap.refuse(site)
+        render_swap.claim(site, lambda: manifest.get("site", ""))
         done, renderer = _fresh(make_renderer, site, cache, manifest)
         stats = render_state.stats(site, renderer.state.on_disk)
     stamp = os.urandom(8).hex()  # ties the state written next to this manifest
@@ -265,11 +264,8 @@ def _in_place(make_renderer: Callable, site: Path, snapshot: dict[str, Any], con
     journal.close(renderer.stage)
     before = snapshot["content"]  # changed: size or mtime differ (as make and rsync decide; a copy keeps both)
     changed = {rel for rel in before.keys() | content.keys() if before.get(rel, ())[:2] != content.get(rel, ())[:2]}
-    try:
+    with journal.staging(renderer.stage):  # (site/ untouched unless the journal is whole)
         done = renderer.update({renderer.docs / rel for rel in changed})
-    except BaseException:
-        journal.discard(renderer.stage)  # (site/ untouched unless the journal is whole)
-        raise
     state = renderer.state  # a page left "lite" is still the snapshot's own
     return done, renderer, {src for src in state.pages if src not in state.lite} | (had - state.pages.keys())
 

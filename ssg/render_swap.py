@@ -18,7 +18,7 @@ from ssg.errors import ConfigError
 
 MARK = ".ssg-site"
 """A file in every site ssg renders (``render_extras``): what lets a later build replace
-that directory (``replaceable``)."""
+that directory (``claim``)."""
 MARK_TEXT = b"This directory is written by ssg: a full `ssg build` replaces it whole.\n"
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -52,24 +52,23 @@ def swap(fresh: Path, site: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def replaceable(site: Path, named: Callable[[], str]) -> bool:
-    """Whether a build may replace ``site``: it is missing or empty, holds ``MARK``, or is
-    the site the cache's manifest names (``named()``: one built before the mark).
-    Anything else, a directory of the user's that site_dir was pointed at, is left alone."""
+def claim(site: Path, named: Callable[[], str]) -> None:
+    """Raise ConfigError unless a build may replace ``site``: it is missing or empty,
+    holds ``MARK``, or is the site the cache's manifest names (``named()``: one built
+    before the mark).  Anything else, a directory of the user's that site_dir was
+    pointed at, is left alone."""
     try:
         with os.scandir(site) as entries:
             if next(entries, None) is None:
-                return True
+                return
+        if (site / MARK).is_file() or named() == str(site):
+            return
     except FileNotFoundError:
-        return True
+        return
     except NotADirectoryError:
-        return False
-    return (site / MARK).is_file() or named() == str(site)
-
-
-def refuse(site: Path) -> ConfigError:
-    return ConfigError(f"holds files ssg did not write (no {MARK} in it), and a build replaces site_dir whole:"
-                       " point site_dir at a directory of its own, or empty this one", location=f"site_dir {site}")
+        pass
+    raise ConfigError(f"holds files ssg did not write (no {MARK} in it), and a build replaces site_dir whole:"
+                      " point site_dir at a directory of its own, or empty this one", location=f"site_dir {site}")
 
 
 def txn_dir(site: Path) -> Path:

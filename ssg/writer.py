@@ -159,7 +159,7 @@ def write_all(root: Path, files: Iterable[ContentFile | Staged],
     txn = root / TXN_DIR
     seen: dict[str, list[str]] = {"write": [], "same": [], "keep": []}
     folders: set[Path] = set()
-    try:
+    with journal.staging(txn):
         for f in files:
             done = f if isinstance(f, Staged) else stage(root, f, force, folders)
             seen[done.decision].append(done.path)
@@ -171,8 +171,5 @@ def write_all(root: Path, files: Iterable[ContentFile | Staged],
                              tuple(gone))
         if seen["write"] or gone:
             journal.commit(txn, root, seen["write"], gone)
-    except BaseException:
-        journal.discard(txn)
-        raise
     journal.close(txn)
     return report
