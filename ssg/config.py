@@ -367,6 +367,13 @@ def load(path: str | Path | None = None, *, overrides: dict[str, Any] | None = N
     return build(data, root=str(path.parent), config_file=str(path), overrides=overrides)
 
 
+def output_key(config: Config) -> str:
+    """The configuration as the output depends on it, for cache keys: without the path
+    the file was named by and its warnings, so that ``ssg build -f project/ssg.toml``
+    from elsewhere finds the caches of ``ssg build`` run in the project."""
+    return repr(replace(config, config_file="", warnings=()))
+
+
 def with_overrides(config: Config, **changes: Any) -> Config:
     """A copy of ``config`` with top-level fields changed."""
     return replace(config, **changes)

@@ -18,7 +18,7 @@ import json
 import os
 from pathlib import Path
 
-from ssg.config import Config
+from ssg.config import Config, output_key
 from ssg.index import Index
 
 META = "quiet_run"
@@ -35,7 +35,7 @@ def _stat(path: str) -> list[int] | None:
 def key(cfg: Config) -> str:
     """The index pages' inputs besides the index: configuration, people files, ssg's code."""
     here = Path(__file__).resolve().parent
-    parts = [repr(cfg), repr(_stat(cfg.people.mailmap) if cfg.people.mailmap else None)]
+    parts = [output_key(cfg), repr(_stat(cfg.people.mailmap) if cfg.people.mailmap else None)]
     parts += [f"{p.name}:{_stat(str(p))}" for p in sorted(here.glob("*.py"))]
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ssg import feeds, render_cache, render_extras, render_output, render_update, render_workers
+from ssg.config import output_key
 from ssg.errors import Problem, RenderError
 from ssg.theme import load_theme
 
@@ -279,7 +280,7 @@ class Renderer:
         if not self._fixed:
             present = sorted(src for src in self.pagelib.NAV_SOURCES if src in self.state.pages)
             self._fixed = render_cache.digest(render_cache.engine(), self.theme.fingerprint(),
-                                              repr(self.config), repr(self._site()), *present)
+                                              output_key(self.config), repr(self._site()), *present)
         return self._fixed
 
     def full_page(self, src: str):

@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from ssg.config import output_key
 from ssg.render_cache import _unseal, digest, engine, write_sealed
 
 
@@ -249,7 +250,7 @@ def tree_signature(dirs: list[Path]) -> str:
 def settings(config, strict: bool, theme_dirs) -> str:
     """Everything a build reads besides content/: engine, config, strictness, environment, theme chain."""
     from ssg.feeds import source_date
-    return digest(engine(), repr(config), str(strict), source_date(), tree_signature(list(theme_dirs)))
+    return digest(engine(), output_key(config), str(strict), source_date(), tree_signature(list(theme_dirs)))
 
 
 def signature(fixed: str, content: dict[str, tuple]) -> str:

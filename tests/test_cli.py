@@ -64,3 +64,25 @@ def test_the_program_leaves_with_its_code_and_everything_it_said(tmp_path):
     fail = subprocess.run([sys.executable, "-m", "ssg", "build", "-f", str(tmp_path / "none.toml")],
                           capture_output=True, text=True)
     assert fail.returncode == 1 and fail.stderr.strip().endswith("config file not found")
+
+
+def test_a_build_named_from_elsewhere_finds_the_projects_caches(tmp_path):
+    """The caches' keys hold the configuration, not the path its file was named by:
+    ``ssg build -f demo/ssg.toml`` after ``ssg build`` in demo/ renders nothing again
+    (it used to re-render every page and restage the index pages)."""
+    from tests.test_hardstop import env, example_project
+    project = example_project(tmp_path / "demo")
+
+    def build(cwd, *args):
+        proc = subprocess.run([sys.executable, "-m", "ssg", "build", *args], cwd=cwd, env=env(),
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout + proc.stderr
+
+    first = build(project)
+    assert "0 pages into" not in first
+    for cwd, name in ((tmp_path, "demo/ssg.toml"), (project / "content", "../ssg.toml"),
+                      (tmp_path, str(project / "ssg.toml"))):
+        again = build(cwd, "-f", name)
+        assert "0 files written, 0 unchanged" in again, again
+        assert "build: 0 pages into" in again, again
