@@ -30,6 +30,9 @@ _CODE = ("pages.py", "pages_links.py", "md_pipeline.py", "front_yaml.py", "md_ru
          "render.py", "render_update.py", "render_cache.py", "render_state.py", "render_extras.py", "lexers.py",
          "theme.py", "feeds.py", "__init__.py")
 _LIBS = ("markdown_it", "markdown_it_pyrs", "mdit_py_plugins", "pygments", "yaml", "jinja2", "markupsafe", "mdurl")
+_DISTS = frozenset({"markdown_it_py", "markdown_it_pyrs", "mdit_py_plugins", "pygments", "pyyaml", "jinja2",
+                    "markupsafe", "mdurl"})
+"""The distributions of ``_LIBS``, as their metadata folders are named (lower case, ``_``)."""
 
 
 def digest(*parts: str | bytes) -> str:
@@ -69,11 +72,19 @@ def engine() -> str:
         spec = find_spec(lib)
         homes.add(Path(spec.origin).parent.parent if spec and spec.origin else Path(lib))
     for home in sorted(homes):
-        try:
-            parts += [str(home), *sorted(n for n in os.listdir(home) if n.endswith((".dist-info", ".egg-info")))]
-        except OSError:
-            parts.append(str(home))
+        parts += [str(home), *library_metadata(home)]
     return digest(*parts)
+
+
+def library_metadata(home: Path) -> list[str]:
+    """The metadata folders of ``_DISTS`` in ``home`` (their names carry the versions); only
+    those, so that installing anything else beside them does not re-render every page."""
+    try:
+        names = os.listdir(home)
+    except OSError:
+        return []
+    return sorted(n for n in names if n.endswith((".dist-info", ".egg-info"))
+                  and n.split("-", 1)[0].lower().replace(".", "_") in _DISTS)
 
 
 def text_key(text: str) -> str:

@@ -176,6 +176,19 @@ def test_the_engine_fingerprint_is_part_of_the_key():
     assert len(render_cache.engine()) == 32
 
 
+def test_the_engine_names_only_the_page_libraries_installed_beside_them(tmp_path):
+    """A library upgrade re-renders every page; installing an unrelated package (a
+    profiler, a linter) beside them does not (it used to)."""
+    for name in ("jinja2-3.1.6.dist-info", "PyYAML-6.0.egg-info", "markdown_it_py-4.3.0.dist-info",
+                 "Pygments-2.14.0.egg-info", "py_spy-0.4.3.dist-info", "mypy-2.4.1.dist-info",
+                 "markdown_it_pyrs-0.4.0.dist-info", "jinja2", "mdurl-0.1.2.dist-info-not"):
+        (tmp_path / name).mkdir()
+    assert render_cache.library_metadata(tmp_path) == [
+        "PyYAML-6.0.egg-info", "Pygments-2.14.0.egg-info", "jinja2-3.1.6.dist-info",
+        "markdown_it_py-4.3.0.dist-info", "markdown_it_pyrs-0.4.0.dist-info"]
+    assert render_cache.library_metadata(tmp_path / "missing") == []
+
+
 def test_build_twice_writes_nothing_the_second_time(sample):
     c = conf(sample)
     first = build(c, **QUIET)
