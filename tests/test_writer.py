@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 
+import pytest
 import yaml
 
 from ssg.markup import front_matter
@@ -74,6 +76,28 @@ def test_interrupted_batch_rolls_forward(tmp_path):
     recover(tmp_path)
     assert (tmp_path / "a.md").read_text() == new.text and not (tmp_path / "gone.md").exists()
     assert not txn.exists()
+
+
+def test_a_journal_plays_into_new_folders_and_plays_again_as_a_no_op(tmp_path):
+    """A batch half played (killed between renames) is played again by ``recover``: the
+    files already placed are left as they are, the rest placed, new folders made."""
+    from ssg import journal
+    root, txn = tmp_path / "root", tmp_path / "txn"
+    (root / "old").mkdir(parents=True)
+    (root / "old" / "a.html").write_text("old a")
+    plan = {"write": ["old/a.html", "new/deep/b.html", "c.html"], "remove": []}
+    for rel in plan["write"]:
+        journal.staged(txn, rel).parent.mkdir(parents=True, exist_ok=True)
+        journal.staged(txn, rel).write_text(f"new {rel}")
+    os.replace(journal.staged(txn, "c.html"), root / "c.html")  # placed before the kill
+    (root / "c.html").write_text("placed, then changed by the next batch")
+    journal.play(txn, root, plan)
+    journal.play(txn, root, plan)
+    assert (root / "old" / "a.html").read_text() == "new old/a.html"
+    assert (root / "new" / "deep" / "b.html").read_text() == "new new/deep/b.html"
+    assert (root / "c.html").read_text() == "placed, then changed by the next batch"
+    with pytest.raises(ValueError):
+        journal.play(txn, root, {"write": ["../escape.html"], "remove": []})
 
 
 def test_staged_files_without_journal_are_discarded(tmp_path):
