@@ -325,3 +325,35 @@ def test_a_branch_holding_the_sources_is_refused_unless_forced(repo: Path, site:
     report = deploy_site(site, repo, branch="main", force=True, log=quiet)  # meant: on top of main
     assert report.published and tree_of(remote, "main") == {**{k: v if isinstance(v, bytes) else v.encode()
                                                                for k, v in SITE.items()}, ".nojekyll": b""}
+
+
+def test_ssg_deploy_builds_from_the_archive_then_publishes(tmp_path: Path, remote: Path) -> None:
+    """The whole command on a project with an archive: digest, render, push.  (It stopped
+    with AttributeError 'no_digest' before the build; and its --force, which is about the
+    push, reached the digest, where it means "overwrite pages edited by hand".)"""
+    import sys
+
+    from tests.test_hardstop import env, example_project
+    project = example_project(tmp_path / "demo")
+    (project / ".gitignore").write_text("site/\n.ssg-cache/\ninbox/\n")
+    git("init", "-q", "-b", "main", cwd=project)
+    git("add", "ssg.toml", ".gitignore", cwd=project)
+    git("commit", "-qm", "source", cwd=project)
+    git("remote", "add", "origin", remote.as_uri(), cwd=project)
+
+    def deploy(*args: str) -> str:
+        proc = subprocess.run([sys.executable, "-m", "ssg", "deploy", *args], cwd=project, env=env() | IDENTITY,
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout + proc.stderr
+
+    out = deploy()
+    assert "deploy: published" in out and "digest:" in out
+    published = tree_of(remote)
+    assert "index.html" in published and any(name.startswith("series/") for name in published)
+    assert published["index.html"] == (project / "site" / "index.html").read_bytes()
+    home = project / "content" / "index.md"
+    home.write_text(home.read_text() + "\nA line written by hand.\n")
+    out = deploy("--force")
+    assert "edited by hand" in out and "A line written by hand." in home.read_text()
+    assert b"A line written by hand." in tree_of(remote)["index.html"]
