@@ -199,12 +199,13 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     from ssg.deploy import deploy_site
 
     cfg = _config(args)
-    with _locked(cfg, _say(args)):  # (no build may swap site/ while it is published)
+    say = _say(args)
+    with _locked(cfg, say):  # (no build may swap site/ while it is published)
         if not args.no_build:  # a plain build: deploy's --force is about the push, not hand-edited pages
-            cmd_build(argparse.Namespace(**{**vars(args), "force": False, "no_digest": False}))
+            _build(cfg, argparse.Namespace(**{**vars(args), "force": False, "no_digest": False}), say)
         report = deploy_site(cfg.path(cfg.site_dir), Path(cfg.root), remote=args.remote or cfg.deploy.remote,
                              branch=args.branch or cfg.deploy.branch, message=args.message or cfg.deploy.message,
-                             cname=cfg.cname, force=args.force, no_history=args.no_history, log=_say(args))
+                             cname=cfg.cname, force=args.force, no_history=args.no_history, log=say)
     print(f"deploy: {'published ' + report.commit[:12] if report.published else report.reason}")
     return 0
 

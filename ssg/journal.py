@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 JOURNAL = "journal.json"
+FILES = "files"
+"""The staging directory's folder that holds the batch's files (``staged``)."""
 
 
 def safe_join(root: Path, rel: str) -> Path:
@@ -31,7 +33,7 @@ def safe_join(root: Path, rel: str) -> Path:
 
 def staged(txn: Path, rel: str) -> Path:
     """Where a batch writes ``rel`` before it is committed."""
-    return safe_join(txn / "files", rel)
+    return safe_join(txn / FILES, rel)
 
 
 def write_synced(path: Path, data: bytes) -> None:
@@ -76,7 +78,7 @@ def play(txn: Path, root: Path, plan: dict) -> None:
     """Rename the staged files into place and remove the others (idempotent: a file
     no longer staged was placed by an earlier play).  One ``rename`` per file where its
     folder exists: a batch of a hundred pages takes a few milliseconds, not tens."""
-    files = staged(txn, "x").parent
+    files = txn / FILES
     for rel in plan["write"]:
         source, target = files.joinpath(rel), safe_join(root, rel)  # (rel checked by safe_join)
         try:

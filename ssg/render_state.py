@@ -277,8 +277,8 @@ def stats(site: Path, rels) -> dict[str, list[int]]:
 def _matches(site: Path, recorded: dict[str, Any]) -> Iterator[tuple[str, bool]]:
     """Each recorded output, and whether site/ still holds it with the size and mtime recorded."""
     top = f"{site}/"
-    for rel, stat in recorded.items():
-        yield rel, stat is not None and _stat(top, rel) == stat
+    for rel, facts in recorded.items():
+        yield rel, facts is not None and _stat(top, rel) == facts
 
 
 def still_there(site: Path, manifest: dict[str, Any]) -> dict[str, str]:
