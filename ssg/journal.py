@@ -11,6 +11,7 @@ the new state, and every file in it is whole at every instant.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -32,8 +33,15 @@ def safe_join(root: Path, rel: str) -> Path:
 
 
 def staged(txn: Path, rel: str) -> Path:
-    """Where a batch writes ``rel`` before it is committed."""
-    return safe_join(txn / FILES, rel)
+    """Where a batch writes ``rel`` before it is committed: all in one folder, each file
+    named by a hash of ``rel`` (staged in a tree like the root's, the pages of a site, each
+    its own ``…/index.html``, took a folder each to stage: ≈0.1 ms apiece)."""
+    safe_join(txn, rel)  # (refused here, before anything is written)
+    return txn / FILES / _flat(rel)
+
+
+def _flat(rel: str) -> str:
+    return hashlib.blake2b(rel.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def write_synced(path: Path, data: bytes) -> None:
@@ -80,12 +88,15 @@ def play(txn: Path, root: Path, plan: dict) -> None:
     folder exists: a batch of a hundred pages takes a few milliseconds, not tens."""
     files = txn / FILES
     for rel in plan["write"]:
-        source, target = files.joinpath(rel), safe_join(root, rel)  # (rel checked by safe_join)
+        target = safe_join(root, rel)  # (rel checked here)
+        source = files / _flat(rel)
         try:
             os.replace(source, target)
         except FileNotFoundError:
             if not os.path.lexists(source):
-                continue
+                source = files.joinpath(rel)  # an older ssg staged in a tree like root's
+                if not os.path.lexists(source):
+                    continue
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, target)
     for rel in plan["remove"]:

@@ -100,6 +100,28 @@ def test_a_journal_plays_into_new_folders_and_plays_again_as_a_no_op(tmp_path):
         journal.play(txn, root, {"write": ["../escape.html"], "remove": []})
 
 
+def test_a_batch_is_staged_in_one_folder_however_deep_its_paths(tmp_path):
+    """Every staged file lies in the one staging folder, named by a hash of its path: the
+    pages of a site, each in a folder of its own, need no folder each to be staged.  The
+    commit puts each where its path says; a path leaving the root is refused before any
+    write."""
+    from ssg import journal
+    root, txn = tmp_path / "root", tmp_path / "txn"
+    rels = [f"series/s{i}/index.html" for i in range(12)] + ["a/b/c/d.html", "top.html"]
+    where = {rel: journal.staged(txn, rel) for rel in rels}
+    assert len(set(where.values())) == len(rels) and {p.parent for p in where.values()} == {txn / journal.FILES}
+    (txn / journal.FILES).mkdir(parents=True)
+    for rel, path in where.items():
+        path.write_text(f"page {rel}")
+    journal.commit(txn, root, rels, [])
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html")) == sorted(rels)
+    assert all((root / rel).read_text() == f"page {rel}" for rel in rels)
+    assert list((txn / journal.FILES).iterdir()) == []
+    for bad in ("../x.html", "a/../../x.html", "/etc/x"):
+        with pytest.raises(ValueError):
+            journal.staged(txn, bad)
+
+
 def test_staged_files_without_journal_are_discarded(tmp_path):
     write_all(tmp_path, [gen("a.md", "old\n")])
     txn = tmp_path / TXN_DIR / "files"
