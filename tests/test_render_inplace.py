@@ -226,6 +226,36 @@ def test_pages_parsed_ahead_leave_the_update_nothing_to_warm(built, monkeypatch)
     assert tree(built / "site") == clean(built)[0]
 
 
+def test_with_the_state_read_pages_are_parsed_ahead_here_and_the_state_is_frozen(built, monkeypatch):
+    """Once ``ahead`` has read the last build's state, it parses the named pages in this process:
+    a child forked then would share the state, and every page of it the render touches after
+    would fault once to be this process's own again.  The state's objects are left out of the
+    cyclic collector's scans (``gc.freeze``).  The build still equals a clean one."""
+    import gc
+
+    edit(built)
+    content = built / "content"
+    changed = sorted(p.relative_to(content).as_posix() for p in (content / "series").glob("*.md"))
+    for rel in changed:
+        (content / rel).write_text((content / rel).read_text().replace("\n## ", "\n## Here: ", 1))
+
+    def no_fork():
+        raise AssertionError("forked")
+    monkeypatch.setattr(os, "fork", no_fork)
+    gc.unfreeze()
+    try:
+        known = render_output.ahead(conf(built), staged=iter([(rel, content / rel) for rel in changed]))
+        assert known.snapshot is not None and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    cache = render_cache.PageCache(built / ".ssg-cache" / "render")
+    keys = {render_cache.text_key((content / rel).read_text()) for rel in changed}
+    assert cache.known(keys) == keys
+    monkeypatch.undo()
+    build(conf(built), known=known, **QUIET)
+    assert tree(built / "site") == clean(built)[0]
+
+
 def test_parsing_ahead_stops_when_the_digest_has_ended(built):
     """Names still waiting when the digest ends are left to the render (two processes), not
     parsed by the one child while the other core idles."""
