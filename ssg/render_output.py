@@ -234,6 +234,7 @@ def build(config, make_renderer: Callable, *, strict: bool, log: Callable[[str],
     render_state.write_state(cache, {"site": str(site), "settings": fixed, "content": content, "stamp": stamp,
                                      "state": _light(renderer.state)}, since, pages)
     journal.close(render_swap.txn_dir(site))
+    apart.outlive(renderer)
     return replace(done, seconds=time.perf_counter() - start)
 
 

@@ -132,3 +132,28 @@ def test_in_this_process_an_error_comes_at_wait(monkeypatch):
     assert pending.ended()
     with pytest.raises(ContentError, match="bad page"):
         pending.wait()
+
+
+def test_outlive_keeps_the_last_object_given_and_a_build_gives_its_renderer(tmp_path):
+    """``ssg`` ends with ``os._exit``: what a build hands to ``outlive`` is never freed object by
+    object.  Only the last object given is kept (a process running many builds, the test
+    suite, holds one renderer, not all)."""
+    import shutil
+    import weakref
+
+    from ssg.render import Renderer, build
+    from tests.test_render import QUIET, SAMPLE, conf
+
+    class Big:
+        pass
+    a, b = Big(), Big()
+    first, second = weakref.ref(a), weakref.ref(b)
+    apart.outlive(a)
+    del a
+    assert first() is not None
+    apart.outlive(b)
+    del b
+    assert first() is None and second() is not None
+    shutil.copytree(SAMPLE, tmp_path / "content")
+    build(conf(tmp_path), **QUIET)
+    assert second() is None and isinstance(apart._kept[0], Renderer)
