@@ -153,6 +153,10 @@ class Archive:
         self._busy = False
         self._sent = 0
         self._by_number = {e.number: e for e in epochs}
+        self._located: dict[str, tuple[int, str]] = {}
+        """``locate`` of full commit ids: an id names the same commit for the life of this object."""
+        self._ancestry: dict[tuple[int, str, str], bool] = {}
+        """``_ancestor_in`` answers (a commit's ancestors never change)."""
 
     # --- opening and closing ------------------------------------------------
 
@@ -201,6 +205,8 @@ class Archive:
             raise ArchiveError(f"bad commit name {name!r}: give a commit id (hex) or HEAD")
         if name.upper() == "HEAD" and self._newest():
             return self._newest()  # type: ignore[return-value]
+        if name in self._located:
+            return self._located[name]
         hits: dict[str, list[int]] = {}
         for epoch in reversed(self.epochs):
             res = run(epoch.git_dir, "cat-file", "--batch-check",
@@ -221,7 +227,10 @@ class Archive:
             raise ArchiveError(f"commit id {name!r} is ambiguous across epochs "
                                f"({', '.join(sorted(hits))}); give more hex digits")
         commit, numbers = next(iter(hits.items()))
-        return self._owner(commit, sorted(numbers)), commit
+        found = self._owner(commit, sorted(numbers)), commit
+        if name == commit:  # (not a prefix or a ref name: those may come to mean another commit)
+            self._located[name] = found
+        return found
 
     def _owner(self, commit: str, numbers: list[int]) -> int:
         """The epoch whose history holds ``commit`` (objects may be shared)."""
@@ -238,7 +247,11 @@ class Archive:
         return res
 
     def _ancestor_in(self, epoch: int, a: str, b: str) -> bool:
-        return bool(b) and self._merge_base(epoch, "--is-ancestor", a, b).returncode == 0
+        if not b:
+            return False
+        if (epoch, a, b) not in self._ancestry:
+            self._ancestry[epoch, a, b] = self._merge_base(epoch, "--is-ancestor", a, b).returncode == 0
+        return self._ancestry[epoch, a, b]
 
     def _base_in(self, epoch: int, a: str, b: str) -> str:
         return self._merge_base(epoch, a, b).stdout.strip()

@@ -86,6 +86,29 @@ def test_ranges_a_b_open_ends_and_abbreviations(archive_factory) -> None:
         assert (rng.start, rng.end) == (ids[1], ids[4])
 
 
+def test_a_question_about_full_commit_ids_goes_to_git_once(archive_factory, monkeypatch) -> None:
+    """``ssg digest`` checks that the last digest's end precedes the tip, then resolves the
+    range between them: the second asks git nothing the first did not (3 processes fewer
+    per run).  Prefixes are still looked up each time."""
+    import ssg.archive
+
+    inbox = archive_factory(MAILS, bare=True)
+    ids = epoch_commits(inbox)
+    calls = []
+    real = ssg.archive.run
+    monkeypatch.setattr(ssg.archive, "run", lambda *args, **kw: calls.append(args[1]) or real(*args, **kw))
+    with Archive.open(inbox) as a:
+        calls.clear()  # (the head, read at opening)
+        assert a.is_ancestor(ids[1], ids[4]) and not a.is_ancestor(ids[4], ids[1])
+        asked = len(calls)
+        assert asked == 4  # two lookups, two merge-bases
+        rng = a.resolve(f"{ids[1]}..{ids[4]}")
+        assert (rng.start, rng.end) == (ids[1], ids[4]) and len(calls) == asked
+        a.resolve(f"{ids[1][:9]}..{ids[4]}")
+        assert len(calls) == asked + 1
+        assert [c.commit for c in a.commits(rng)] == ids[2:5]
+
+
 def test_cross_epoch_range(tmp_path: Path) -> None:
     mails = [make_mail(f"m{i}") for i in range(9)]
     inbox = make_archive(tmp_path, mails, epochs=[3, 3, 3])
