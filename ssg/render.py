@@ -75,7 +75,7 @@ class _State:
     written: set[str] = field(default_factory=set)
     """Pages of this pass already written (by a worker process)."""
     page_problems: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
-    feed_html: dict[str, str] = field(default_factory=dict)
+    feed_html: dict[str, bytes] = field(default_factory=dict)
     """Feed entries' page bodies with absolute URLs, escaped as XML (``render_extras``)."""
     linkers: dict[str, set[str]] = field(default_factory=dict)
     """Link target (page or file) → the pages that link to it."""

@@ -52,7 +52,7 @@ def make(renderer) -> None:
     state = renderer.state
     asked: set[str] = set()
 
-    def body_of(src: str) -> str:
+    def body_of(src: str) -> bytes:
         asked.add(src)
         return _feed_html(renderer, src)
     extras = feeds.site_files(renderer.config, _public(renderer), body_of, FEED_LIMIT)
@@ -64,12 +64,12 @@ def make(renderer) -> None:
     state.extras = extras
 
 
-def _feed_html(renderer, src: str) -> str:
+def _feed_html(renderer, src: str) -> bytes:
     """A page body with absolute URLs (feed readers have no base), escaped for the feed's
-    XML, kept until the page changes."""
+    XML and encoded, kept until the page changes."""
     state = renderer.state
     if src not in state.feed_html:
         page = renderer.full_page(src)
         body = page.body(renderer._resolver(src, renderer.config.site_url), renderer.store.parts(page))
-        state.feed_html[src] = feeds.escape(body)
+        state.feed_html[src] = feeds.escape(body).encode()
     return state.feed_html[src]

@@ -12,9 +12,9 @@ INFO = FeedInfo(title="A & B <list>", site_url="https://x.example/s/", feed_url=
 
 
 def test_feed_required_elements_and_escaping():
-    entries = [FeedEntry("https://x.example/s/a/", "Old <one>", "2026-01-01T00:00:00Z", "s & s", escape("<p>a</p>")),
+    entries = [FeedEntry("https://x.example/s/a/", "Old <one>", "2026-01-01T00:00:00Z", "s & s", escape("<p>a</p>").encode()),
                FeedEntry("https://x.example/s/b/", "New", "2026-02-01T00:00:00Z")]
-    root = ET.fromstring(atom_feed(INFO, entries).encode())
+    root = ET.fromstring(atom_feed(INFO, entries))
     assert root.find(f"{ATOM}title").text == "A & B <list>"
     assert root.find(f"{ATOM}author/{ATOM}name").text == "A & B <list>"  # falls back to the title
     assert root.find(f"{ATOM}updated").text == "2026-02-01T00:00:00Z"
@@ -27,19 +27,33 @@ def test_feed_required_elements_and_escaping():
 
 def test_a_body_escaped_ahead_is_written_as_it_is_and_reads_back_as_the_html():
     html = '<p class="x">a &amp; <b>b</b> &lt;script&gt;</p>'
-    kept = FeedEntry("https://x.example/s/a/", "A", "2026-01-01T00:00:00Z", content_xml=escape(html))
-    assert f"<content type=\"html\">{escape(html)}</content>" in atom_feed(INFO, [kept])
-    entry = ET.fromstring(atom_feed(INFO, [kept]).encode()).find(f"{ATOM}entry")
+    kept = FeedEntry("https://x.example/s/a/", "A", "2026-01-01T00:00:00Z", content_xml=escape(html).encode())
+    assert f"<content type=\"html\">{escape(html)}</content>".encode() in atom_feed(INFO, [kept])
+    entry = ET.fromstring(atom_feed(INFO, [kept])).find(f"{ATOM}entry")
     assert entry.find(f"{ATOM}content").text == html
+
+
+def test_bodies_kept_as_utf8_are_joined_between_their_entries_as_they_are():
+    bodies = {"a": "<p>Zoë &amp; Łukasz</p>", "b": "<p>plain</p>", "c": "<p>日本 \u2028</p>"}
+    entries = [FeedEntry(f"https://x.example/s/{k}/", f"T{k}", f"2026-01-0{i + 1}T00:00:00Z",
+                         "sum" if k != "b" else "", escape(v).encode()) for i, (k, v) in enumerate(bodies.items())]
+    entries.append(FeedEntry("https://x.example/s/d/", "No body", "2025-12-01T00:00:00Z", "only a summary"))
+    doc = atom_feed(INFO, entries)
+    assert doc.startswith(b'<?xml version="1.0" encoding="utf-8"?>\n') and doc.endswith(b"</feed>\n")
+    got = [(e.find(f"{ATOM}title").text, getattr(e.find(f"{ATOM}content"), "text", None),
+            getattr(e.find(f"{ATOM}summary"), "text", None)) for e in ET.fromstring(doc).findall(f"{ATOM}entry")]
+    assert got == [("Tc", bodies["c"], "sum"), ("Tb", bodies["b"], None), ("Ta", bodies["a"], "sum"),
+                   ("No body", None, "only a summary")]
+    assert doc.count(b"</content>\n  </entry>\n  <entry>\n    <id>") == 3  # one line each, as before
 
 
 def test_feed_is_order_independent_and_needs_no_clock():
     a = FeedEntry("https://x.example/s/a/", "A", "2026-01-01T00:00:00Z")
     b = FeedEntry("https://x.example/s/b/", "B", "2026-01-01T00:00:00Z")
     assert atom_feed(INFO, [a, b]) == atom_feed(INFO, [b, a])
-    empty = ET.fromstring(atom_feed(INFO, []).encode())
+    empty = ET.fromstring(atom_feed(INFO, []))
     assert empty.find(f"{ATOM}updated").text == EPOCH_ZERO
-    again = ET.fromstring(atom_feed(INFO, [], fallback_updated="2026-01-01T00:00:00Z").encode())
+    again = ET.fromstring(atom_feed(INFO, [], fallback_updated="2026-01-01T00:00:00Z"))
     assert again.find(f"{ATOM}updated").text == "2026-01-01T00:00:00Z"
 
 
