@@ -132,9 +132,13 @@ def write_sealed(path: Path, payload: bytes) -> None:
     write_atomic(path, _head(payload), payload)
 
 
-def _unseal(data: bytes) -> bytes | None:
-    head, _, payload = data.partition(b"\n")
-    if head != FORMAT + b" " + check(payload):
+def _unseal(data) -> memoryview | None:
+    """The payload of sealed ``data`` (any buffer: bytes, mmap), as a view of it (a large
+    payload is not copied), or None when the seal does not verify."""
+    end = data.find(b"\n")
+    payload = memoryview(data)[end + 1:]
+    if end < 0 or data[:end] != FORMAT + b" " + check(payload):
+        payload.release()
         return None
     return payload
 

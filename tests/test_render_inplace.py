@@ -120,14 +120,16 @@ def test_killed_while_staging_leaves_the_old_site(built, monkeypatch):
     assert tree(site) == clean(built)[0]
 
 
-@pytest.mark.parametrize("damage", ["truncate", "garbage", "other-engine"])
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty", "other-engine"])
 def test_a_damaged_snapshot_means_a_full_build(built, damage):
     state = built / ".ssg-cache" / "render" / render_state.STATE
     data = state.read_bytes()
     if damage == "truncate":
         state.write_bytes(data[: len(data) // 2])
     elif damage == "garbage":
-        state.write_bytes(b"\x80\x05garbage")
+        state.write_bytes(b"\x80\x05garbage")  # (no seal line at all)
+    elif damage == "empty":
+        state.write_bytes(b"")  # (a file that cannot be mapped)
     else:
         from ssg.render import _State
         render_state.write_state(state.parent, {"site": "x", "state": _State()})
