@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from ssg import jsontext, urls
+from ssg import jsontext, people_data, urls
 from ssg.config import Config
 from ssg.content import Context
 from ssg.diffstat import format_diffstat
@@ -277,67 +277,72 @@ class Pages:
         digests = tuple((p, self.titles.get(p, p)) for p in where.get(sid, []))
         return series_page(SeriesPage(row["data"], msgs, revs, digests, self.versions(sid)), self.ctx)
 
-    def person(self, key: str, fresh: Fresh = EVERYTHING) -> tuple[Person, set[int]]:
-        """The person's entries, newest first, and the years holding anything ``fresh``."""
-        subs = self.idx.authored(key)  # (id, class, series, digest, date, name, address, title)
-        revs = self.idx.reviews_by(key)  # (id, tag, series, digest, date, trailer, name, address, reviewed)
-        names = Counter((r[5], r[6]) for r in subs) + Counter((r[6], r[7]) for r in revs)
-        who = Address(*min(names, key=lambda n: (-names[n], n))) if names else Address("", "")
-        domains = sorted({Address(r[5], r[6]).domain for r in subs if r[1] in ("patch", "cover", "pull")} - {""})
-        srows = self._listing("submitter_key", [key])
-        known = self.listed([r[2] for r in subs if r[1] == "patch"] + [r[2] for r in revs])
-        prows = [r for r in subs if r[1] == "patch" and r[2] in known]
-        rrows = [r for r in revs if r[2] in known]
-        series = tuple(s.ref for s in reversed(srows))
-        patches = tuple(PatchRef(known[r[2]].ref.path, r[7], r[4], "", Address(r[5], r[6])) for r in reversed(prows))
-        reviews = tuple(PatchRef(known[r[2]].ref.path, known[r[2]].ref.title, r[4], r[5], Address(r[6], r[7]),
-                                 r[8] if r[8] != known[r[2]].ref.title else "")
-                        for r in reversed(rrows))
-        years = {urls.year_of(s.ref.date) for s in srows if fresh.has(s.digest, s.id)}
-        years |= {urls.year_of(r[4]) for r in prows + rrows if fresh.has(r[3], r[2])}
-        return Person(key, who, tuple(domains), series, patches, reviews), years
+    def person(self, key: str, fresh: Fresh = EVERYTHING) -> tuple[Person, list[int]]:
+        """The person, with the entries (newest first) of the latest year and of the
+        years due again (``Fresh.due``: holding anything ``fresh``, or missing), and those years."""
+        series, patches, reviews = people_data.person_dates(self.idx, key)
+        counts = people_data.tally(series, patches, reviews)
+        changed = {urls.year_of(r.date) for r in (*series, *patches, *reviews)
+                   if fresh.has(r.digest, r.series_id)}
+        years = sorted(counts, reverse=True)
+        due = [y for y in years if fresh.due(urls.author_year_path(key, y), changed, y)]
+        shown = set(due) | set(years[:1])
+        who, domains = people_data.person_names(self.idx, key)
+        if not shown:
+            return Person(key, who, domains, (), (), ()), due
+        span = people_data.year_span(shown)
+        prows = [r for r in people_data.patches_in(self.idx, key, span) if urls.year_of(r[2]) in shown]
+        rrows = [r for r in people_data.reviews_in(self.idx, key, span) if urls.year_of(r[1]) in shown]
+        known = self.listed([r.series_id for r in series if urls.year_of(r.date) in shown]
+                            + [r[1] for r in prows] + [r[0] for r in rrows])
+        refs = sorted((known[r.series_id] for r in series if r.series_id in known and urls.year_of(r.date) in shown),
+                      key=lambda s: (s.ref.date, s.id), reverse=True)
+        listed = [s.ref for s in refs]
+        patch_refs = [PatchRef(known[r[1]].ref.path, r[5], r[2], "", Address(r[3], r[4]))
+                      for r in reversed(prows) if r[1] in known]
+        review_refs = [PatchRef(known[r[0]].ref.path, known[r[0]].ref.title, r[1], r[2], Address(r[3], r[4]),
+                                r[5] if r[5] != known[r[0]].ref.title else "")
+                       for r in reversed(rrows) if r[0] in known]
+        tally = tuple((y, *counts[y]) for y in years)
+        return Person(key, who, domains, tuple(listed), tuple(patch_refs), tuple(review_refs), tally), due
 
     def author_files(self, key: str, fresh: Fresh) -> Iterator[ContentFile]:
         """The person's page and the year pages holding anything fresh (or missing)."""
-        p, years = self.person(key, fresh)
+        p, due = self.person(key, fresh)
         yield author_page(p, self.ctx)
-        for y in p.years():
-            if fresh.due(urls.author_year_path(key, y), years, y):
-                yield author_year_page(p, y)
+        for y in due:
+            yield author_year_page(p, y)
 
     def people(self) -> list[tuple[str, Address, tuple[str, ...], int, int]]:
         return people_rows(self.idx)
 
     def domain(self, domain: str, people: list[tuple[str, Address, tuple[str, ...], int, int]],
-               fresh: Fresh = EVERYTHING) -> tuple[DomainInfo, set[int]]:
-        """The domain's people and series (newest first), and the years holding anything ``fresh``."""
-        rows = self.idx.db.execute(
-            "SELECT author_key, series_id, digest FROM messages WHERE author_domain = ? AND author_key != ''"
-            " AND class IN ('patch','cover','pull')", (domain,))
-        counts: Counter = Counter()
-        sids, new = set(), set()
-        for key, sid, digest in rows:
-            counts[key] += 1
-            if sid:
-                sids.add(sid)
-                if fresh.has(digest, sid):
-                    new.add(sid)
+               fresh: Fresh = EVERYTHING) -> tuple[DomainInfo, list[int]]:
+        """The domain's people, its series (newest first) of the latest year and of the
+        years due again (``Fresh.due``: holding anything ``fresh``, or missing), and those years."""
+        counts = people_data.domain_people(self.idx, domain)
         who = {k: w for k, w, _, _, _ in people}
         members = tuple(sorted(((k, who.get(k, Address("", "")), c) for k, c in counts.items()),
                                key=lambda r: (-r[2], r[1].display().casefold(), r[0])))
-        known = self.listed(sorted(sids))
+        rows = people_data.domain_dates(self.idx, domain)
+        dated = {r.series_id: r.date for r in rows}
+        changed = {urls.year_of(r.date) for r in rows if fresh.has(r.digest, r.series_id)}
+        per_year = Counter(urls.year_of(d) for d in dated.values())
+        years = sorted(per_year, reverse=True)
+        due = [y for y in years if fresh.due(urls.domain_year_path(domain, y), changed, y)]
+        shown = set(due) | set(years[:1])
+        known = self.listed(sorted(sid for sid, d in dated.items() if urls.year_of(d) in shown))
         series = tuple(sorted((s.ref for s in known.values()), key=lambda r: (r.date, r.path), reverse=True))
-        years = {urls.year_of(known[s].ref.date) for s in new if s in known}
-        return DomainInfo(domain, self.ids.organisation(domain), members, series), years
+        tally = tuple((y, per_year[y]) for y in years)
+        return DomainInfo(domain, self.ids.organisation(domain), members, series, tally), due
 
     def domain_files(self, domain: str, people: list[tuple[str, Address, tuple[str, ...], int, int]],
                      fresh: Fresh) -> Iterator[ContentFile]:
         """The domain's page and the year pages holding anything fresh (or missing)."""
-        d, years = self.domain(domain, people, fresh)
+        d, due = self.domain(domain, people, fresh)
         yield domain_page(d, self.ctx)
-        for y in d.years():
-            if fresh.due(urls.domain_year_path(domain, y), years, y):
-                yield domain_year_page(d, y)
+        for y in due:
+            yield domain_year_page(d, y)
 
     def digest_refs(self) -> list[DigestRef]:
         return [DigestRef(d["path"], d["data"]["title"], d["data"].get("label", ""), d["start"], d["end"],

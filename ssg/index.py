@@ -295,30 +295,11 @@ class Index:
             chunk = wanted[i:i + 500]
             yield from cur.execute(query % ",".join("?" * len(chunk)), chunk)
 
-    def _tuples(self, query: str, params: tuple) -> list[tuple]:
+    def tuples(self, query: str, params: tuple = ()) -> list[tuple]:
+        """The rows of a read-only query, as plain tuples (no JSON decoded)."""
         cur = self.db.cursor()
         cur.row_factory = None  # plain tuples
         return cur.execute(query, params).fetchall()
-
-    def authored(self, author_key: str) -> list[tuple]:
-        """``(message_id, class, series_id, digest, date, author name, author address,
-        title)`` of the submissions ``author_key`` authored, by date then message-id (the
-        name and address are the row's own columns; the title picked out by SQLite)."""
-        return self._tuples("SELECT message_id, class, series_id, digest, date, author_name, author_email,"
-                            " json_extract(data, '$.title') FROM messages WHERE author_key = ?"
-                            " ORDER BY date, message_id", (author_key,))
-
-    def reviews_by(self, reviewer_key: str) -> list[tuple]:
-        """``(message_id, tag, series_id, digest, date, trailer, reviewer name, reviewer
-        address, reviewed title)`` of the trailers ``reviewer_key`` gave, by date,
-        message-id and tag (picked out by SQLite: no JSON decoded here).  The reviewed
-        title is that of the message replied to, "" when it is a cover or unknown."""
-        return self._tuples("SELECT r.message_id, r.tag, r.series_id, r.digest,"
-                            " COALESCE(json_extract(r.data, '$.date'), 0) AS d, json_extract(r.data, '$.trailer'),"
-                            " json_extract(r.data, '$.reviewer[0]'), json_extract(r.data, '$.reviewer[1]'),"
-                            " CASE WHEN t.class = 'cover' THEN '' ELSE COALESCE(json_extract(t.data, '$.title'), '') END"
-                            " FROM reviews r LEFT JOIN messages t ON t.message_id = r.target"
-                            " WHERE r.reviewer_key = ? ORDER BY d, r.message_id, r.tag", (reviewer_key,))
 
     def series_where(self, column: str, values: Iterable[str],
                      fields: tuple[str, ...] | None = None) -> list[dict[str, Any]]:

@@ -41,9 +41,14 @@ class PatchRef:
     """For reviews: the title of the patch reviewed ("" for the whole series)."""
 
 
+Tally = tuple[tuple[int, int, int, int], ...]
+"""(year, series, patches, reviews) of each year with an entry, newest first."""
+
+
 @dataclass(frozen=True, slots=True)
 class Person:
-    """One person across all digests; every list newest first."""
+    """One person across all digests; every list newest first.  The lists may hold
+    only some years' entries (those a run shows): ``tally`` then counts every year."""
 
     key: str
     who: Address
@@ -51,18 +56,34 @@ class Person:
     series: tuple[SeriesRef, ...]
     patches: tuple[PatchRef, ...]
     reviews: tuple[PatchRef, ...]
+    tally: Tally = ()
+    """Every year's counts when the lists are not whole; empty: counted from the lists."""
 
     @property
     def path(self) -> str:
         return urls.author_path(self.key, self.who.display())
 
+    def counts(self) -> Tally:
+        if self.tally:
+            return self.tally
+        n: dict[int, list[int]] = {}
+        for i, refs in enumerate((self.series, self.patches, self.reviews)):
+            for r in refs:
+                n.setdefault(urls.year_of(r.date), [0, 0, 0])[i] += 1
+        return tuple((y, *n[y]) for y in sorted(n, reverse=True))
+
     def years(self) -> tuple[int, ...]:
         """Years (UTC) with at least one entry, newest first."""
-        return tuple(sorted({urls.year_of(r.date) for r in (*self.series, *self.patches, *self.reviews)},
-                            reverse=True))
+        return tuple(y for y, *_ in self.counts())
+
+    def totals(self) -> tuple[int, int, int]:
+        """Series, patches and reviews of all years."""
+        c = self.counts()
+        return sum(r[1] for r in c), sum(r[2] for r in c), sum(r[3] for r in c)
 
     def in_year(self, year: int) -> "Person":
-        """The same person with only the entries dated in ``year``."""
+        """The same person with only the entries dated in ``year`` (one of the years the
+        lists hold)."""
         def keep(refs):
             return tuple(r for r in refs if urls.year_of(r.date) == year)
         return Person(self.key, self.who, self.domains, keep(self.series), keep(self.patches), keep(self.reviews))
@@ -104,9 +125,9 @@ def _entries(here: str, p: Person, suffix: str) -> list[str]:
     return body
 
 
-def _counts(p: Person) -> str:
-    return (f"**{len(p.series)}** series submitted · **{len(p.patches)}** patches authored · "
-            f"**{len(p.reviews)}** reviews given")
+def _counts(series: int, patches: int, reviews: int) -> str:
+    return (f"**{series}** series submitted · **{patches}** patches authored · "
+            f"**{reviews}** reviews given")
 
 
 def author_page(p: Person, ctx: Context) -> ContentFile:
@@ -115,23 +136,20 @@ def author_page(p: Person, ctx: Context) -> ContentFile:
     here = p.path
     name = p.who.display() or "(unknown)"
     years = p.years()
+    series, patches, reviews = p.totals()
     meta = {"title": plain(name, 200), "kind": "author",
-            "summary": plain(f"{name}: {len(p.series)} series, {len(p.patches)} patches, "
-                             f"{len(p.reviews)} reviews", 300),
-            "counts": {"series": len(p.series), "patches": len(p.patches), "reviews": len(p.reviews)}}
+            "summary": plain(f"{name}: {series} series, {patches} patches, {reviews} reviews", 300),
+            "counts": {"series": series, "patches": patches, "reviews": reviews}}
     body = [f"# {inline(name)}", ""]
     if p.who.email:
         body += [f"Address: `{inline(address(p.who.name, p.who.email, ctx.obfuscate))}`", ""]
     if p.domains:
         body += ["Domains: " + ", ".join(domain_link(here, d) for d in p.domains), ""]
-    body += [_counts(p) + (f" (since {years[-1]})" if years else ""), ""]
+    body += [_counts(series, patches, reviews) + (f" (since {years[-1]})" if years else ""), ""]
     if not years:
         return page(here, meta, "\n".join(body + _entries(here, p, "")))
-    rows = []
-    for y in years:
-        q = p.in_year(y)
-        rows.append((link(str(y), urls.relative(here, urls.author_year_path(p.key, y))),
-                     str(len(q.series)), str(len(q.patches)), str(len(q.reviews))))
+    rows = [(link(str(y), urls.relative(here, urls.author_year_path(p.key, y))), str(s), str(n), str(r))
+            for y, s, n, r in p.counts()]
     body += ["## Years", "", table(("Year", "Series", "Patches", "Reviews given"), rows, "lrrr"), ""]
     if len(years) > 1:
         body += [f"Entries of {years[0]} below; earlier years on their own pages.", ""]
@@ -149,7 +167,7 @@ def author_year_page(p: Person, year: int) -> ContentFile:
                              f"{len(q.reviews)} reviews", 300),
             "counts": {"series": len(q.series), "patches": len(q.patches), "reviews": len(q.reviews)}}
     body = [f"# {inline(name)} in {year}", "",
-            f"{_counts(q)} in {year}. " + link("All years", urls.relative(here, p.path)) + ".", ""]
+            f"{_counts(len(q.series), len(q.patches), len(q.reviews))} in {year}. " + link("All years", urls.relative(here, p.path)) + ".", ""]
     return page(here, meta, "\n".join(body + _entries(here, q, "")))
 
 
@@ -172,13 +190,23 @@ class DomainInfo:
     people: tuple[tuple[str, Address, int], ...]
     """(key, who, submissions) of its people, busiest first."""
     series: tuple[SeriesRef, ...]
-    """Newest first."""
+    """Newest first; perhaps only some years' (those a run shows): ``tally`` then counts every year."""
+    tally: tuple[tuple[int, int], ...] = ()
+    """(year, series) of every year with a series, newest first, when ``series`` is not
+    whole; empty: counted from ``series``."""
+
+    def counts(self) -> tuple[tuple[int, int], ...]:
+        if self.tally:
+            return self.tally
+        n = Counter(urls.year_of(r.date) for r in self.series)
+        return tuple((y, n[y]) for y in sorted(n, reverse=True))
 
     def years(self) -> tuple[int, ...]:
         """Years (UTC) with at least one series, newest first."""
-        return tuple(sorted({urls.year_of(r.date) for r in self.series}, reverse=True))
+        return tuple(y for y, _ in self.counts())
 
     def series_in(self, year: int) -> tuple[SeriesRef, ...]:
+        """The series of ``year`` (one of the years ``series`` holds)."""
         return tuple(r for r in self.series if urls.year_of(r.date) == year)
 
 
@@ -189,19 +217,20 @@ def domain_page(d: DomainInfo, ctx: Context) -> ContentFile:
     here = urls.domain_path(d.domain)
     total = sum(c for _, _, c in d.people)
     years = d.years()
+    counts = d.counts()
+    series = sum(n for _, n in counts)
     meta = {"title": plain(d.domain, 200), "kind": "domain", "organisation": plain(d.organisation, 200),
-            "summary": plain(f"{d.domain}: {len(d.people)} people, {len(d.series)} series", 300)}
+            "summary": plain(f"{d.domain}: {len(d.people)} people, {series} series", 300)}
     body = [f"# {inline(d.domain)}", ""]
     if d.organisation and d.organisation != d.domain:
         body += [f"Organisation: {inline(d.organisation)}", ""]
-    body += [f"**{len(d.people)}** people · **{total}** patches and covers · **{len(d.series)}** series"
+    body += [f"**{len(d.people)}** people · **{total}** patches and covers · **{series}** series"
              + (f" (since {years[-1]})" if years else ""), ""]
     rows = [(person_link(here, k, w), str(c)) for k, w, c in d.people]
     body += ["## People", "", table(("Name", "Patches and covers"), rows, "lr") if rows else "_None._", ""]
     if not years:
         return page(here, meta, "\n".join(body + ["## Series", "", "_None._"]))
-    rows = [(link(str(y), urls.relative(here, urls.domain_year_path(d.domain, y))), str(len(d.series_in(y))))
-            for y in years]
+    rows = [(link(str(y), urls.relative(here, urls.domain_year_path(d.domain, y))), str(n)) for y, n in counts]
     body += ["## Years", "", table(("Year", "Series"), rows, "lr"), ""]
     body += [f"## Series in {years[0]}", ""] + (["Earlier years on their own pages (see above).", ""]
                                                   if len(years) > 1 else [])

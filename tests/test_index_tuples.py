@@ -137,35 +137,3 @@ def test_an_index_of_the_older_layout_gains_the_new_indexes(tmp_path):
         assert {"messages_people", "series_previous"} <= names and "messages_author" not in names
         assert [r["message_id"] for r in idx.messages_where("thread_root", ["r"])] == ["a@x"]
     assert sqlite3.connect(path).execute("SELECT count(*) FROM messages").fetchone()[0] == 1
-
-
-def test_authored_and_reviews_by_hold_what_the_rows_hold(tmp_path):
-    """A person's page reads ``authored`` and ``reviews_by`` (columns and a few fields
-    picked out by SQLite) instead of decoding each message and review."""
-    def sub(mid, date, cls="patch", sid="s1", title="T"):
-        row = _row(mid, "r", date, {"title": title, "author": ["Ada Ø", "ada@x"]})
-        return {**row, "class": cls, "series_id": sid, "author_key": "ada@x", "author_name": "Ada Ø",
-                "author_email": "ada@x", "author_domain": "x"}
-
-    with Index(tmp_path / "i.sqlite3") as idx:
-        idx.put_messages([sub("b@x", 5, title="Ü \"t\""), sub("a@x", 5, cls="cover"), sub("c@x", 1, sid="")])
-        idx.put_reviews([{"message_id": m, "target": "b@x", "tag": tag, "reviewer_key": "bo@y", "series_id": "s1",
-                          "digest": "d.md", "data": {"date": date, "reviewer": ["Bo", "bo@y"], "trailer": trailer}}
-                         for m, tag, date, trailer in (("r2@y", "acked-by", 9, "Acked-by"),
-                                                       ("r1@y", "reviewed-by", 9, "Reviewed-by"),
-                                                       ("r1@y", "acked-by", 3, "Acked-by"))])
-        want = [(r["message_id"], r["class"], r["series_id"], r["digest"], r["date"], *r["data"]["author"],
-                 r["data"]["title"]) for r in idx.messages_where("author_key", ["ada@x"])]
-        assert idx.authored("ada@x") == want and [w[0] for w in want] == ["c@x", "a@x", "b@x"]
-        revs = sorted(idx.reviews_where("reviewer_key", ["bo@y"]),
-                      key=lambda r: (r["data"]["date"], r["message_id"], r["tag"]))
-        assert idx.reviews_by("bo@y") == [(r["message_id"], r["tag"], r["series_id"], r["digest"], r["data"]["date"],
-                                           r["data"]["trailer"], *r["data"]["reviewer"], 'Ü "t"') for r in revs]
-        idx.put_reviews([{"message_id": f"r3{t}", "target": t, "tag": "acked-by", "reviewer_key": "cy@y",
-                          "series_id": "s1", "digest": "d.md", "data": {"date": 1, "reviewer": ["Cy", "cy@y"],
-                                                                         "trailer": "Acked-by"}}
-                         for t in ("a@x", "nowhere@x")])  # a cover, a message not in the index
-        assert [r[8] for r in idx.reviews_by("cy@y")] == ["", ""]
-        assert [(r[0], r[1]) for r in idx.reviews_by("bo@y")] == [("r1@y", "acked-by"), ("r1@y", "reviewed-by"),
-                                                                  ("r2@y", "acked-by")]
-        assert idx.authored("nobody") == [] and idx.reviews_by("") == []
