@@ -110,7 +110,7 @@ class Renderer:
     def __init__(self, config, out_dir: Path, *, strict: bool = False,
                  log: Callable[[str], Any] = print, workers: int | None = None,
                  cache: bool = True, reuse: dict[str, str] | None = None,
-                 reuse_dir: Path | None = None, env: Any = None) -> None:
+                 reuse_dir: Path | None = None, env: Any = None, store: Any = None) -> None:
         from ssg import pages, pages_links
         self.pagelib, self.links = pages, pages_links
         self.config = config
@@ -119,7 +119,9 @@ class Renderer:
         self.strict = strict or config.strict
         self.log = log
         self.docs = config.path(config.docs_dir).resolve()
-        self.store = render_cache.PageStore(config.path(config.cache_dir) / "render" if cache else None, self.docs)
+        root = config.path(config.cache_dir) / "render" if cache else None
+        self.store = store if store is not None and cache and store.docs == self.docs \
+            else render_cache.PageStore(root, self.docs)  # (``store``: one that parsed pages ahead)
         self.cache = self.store.cache
         self.reuse, self.reuse_dir = (reuse or {}), reuse_dir
         self._feed_srcs: set[str] = set()
@@ -362,5 +364,5 @@ def build(config, *, strict: bool = False, log: Callable[[str], Any] = print,
     """
     def renderer(out: Path, reuse: dict[str, str], site: Path) -> Renderer:
         return Renderer(config, out, strict=strict, log=log, reuse=reuse, reuse_dir=site,
-                        env=known.env if known else None)
+                        env=known.env if known else None, store=known.store if known else None)
     return render_output.build(config, renderer, strict=strict, log=log, report=BuildReport, known=known)

@@ -365,6 +365,8 @@ class PageStore:
         """The last ``BODIES`` bodies by text key."""
         self.texts: dict[str, str] = {}
         """Texts read ahead by a full pass, taken by ``parse``."""
+        self.held: dict[str, Any] = {}
+        """Bodies parsed ahead of the pass (``warm(..., hold=True)``) by text key, each taken once."""
 
     def read(self, src: str, path: Path) -> str:
         try:
@@ -391,9 +393,11 @@ class PageStore:
         self.memo[key] = {k: v for k, v in facts.items() if k != "parts"}  # bodies are kept apart, few
         return self.pagelib.page_of(src, facts, key)
 
-    def warm(self, texts: Iterable[str]) -> int:
-        """Parse into the cache each page text it does not hold yet (keeping nothing in
-        memory, failing on nothing: the renderer parses what is missing): how many."""
+    def warm(self, texts: Iterable[str], *, hold: bool = False) -> int:
+        """Parse into the cache each page text it does not hold yet (failing on nothing:
+        the renderer parses what is missing): how many.  Nothing is kept in memory,
+        unless ``hold``: this store then renders them next, and finds their facts in
+        ``memo`` and their bodies in ``held`` instead of reading them back."""
         have: set[str] | None = None
         done = 0
         for text in texts:
@@ -406,6 +410,9 @@ class PageStore:
             except Exception:  # the renderer meets this page again, and reports it
                 continue
             self.cache.put(key, facts)
+            if hold:
+                self.memo[key] = {k: v for k, v in facts.items() if k != "parts"}
+                self.held[key] = facts["parts"]
             have.add(key)
             done += 1
         self.cache.flush()
@@ -420,7 +427,8 @@ class PageStore:
 
     def parts(self, page) -> tuple[str, ...]:
         """A page's body (``parts``): the cache and worker processes leave it out of the page facts."""
-        parts = page.parts or self.bodies.get(page.key) or self.cache.body(page.key, len(page.hrefs))
+        parts = (page.parts or self.held.pop(page.key, None) or self.bodies.get(page.key)
+                 or self.cache.body(page.key, len(page.hrefs)))
         if parts is None:  # not cached (or corrupt): parse the text again
             again = self.parse(page.src, self.docs / page.src, fresh=True)
             if again.key != page.key:

@@ -117,6 +117,9 @@ class Ahead:
     """The theme's Jinja environment, its templates compiled (or None)."""
     content: dict[str, tuple] | None = None
     """``file_stats`` of docs_dir taken while the digest ran (None: not taken)."""
+    store: Any = None
+    """The ``render_cache.PageStore`` that parsed the staged pages in this process, holding
+    their facts and bodies for the renderer (None: parsed in a child, or not at all)."""
     committed: tuple[str, ...] | None = None
     """The docs_dir paths the digest wrote or removed after ``content`` was taken (None: unknown,
     so ``content`` is not used)."""
@@ -153,13 +156,14 @@ def ahead(config, *, snapshot: bool = True, staged: Iterable[tuple[str, Path]] |
         state = _read_state(cache) if manifest else None
         from ssg import pages  # noqa: F401  (imported now, used by the renderer)
         env = load_theme(config).compiled()
+    store = None
     if staged is not None:
-        _warm_staged(cache, config.path(config.docs_dir).resolve(), staged, late, in_child=state is None)
-    return Ahead(manifest, state, intact, env, content)
+        store = _warm_staged(cache, config.path(config.docs_dir).resolve(), staged, late, in_child=state is None)
+    return Ahead(manifest, state, intact, env, content, store=store)
 
 
 def _warm_staged(cache: Path, docs: Path, staged: Iterable[tuple[str, Path]], late: Callable[[], bool],
-                 *, in_child: bool = True) -> None:
+                 *, in_child: bool = True):
     """Parse the staged pages into the render cache; in a child when ``in_child`` (a first
     build: the parsing's leftover heap would otherwise stay in this process, which the
     render's workers fork from, and a full build's peak memory is theirs), else here (an
@@ -167,14 +171,18 @@ def _warm_staged(cache: Path, docs: Path, staged: Iterable[tuple[str, Path]], la
     page of it the render then touches would fault once to be this process's own again).
     It stops when the digest has ended (``late()``), however many named pages are left: the
     render parses those, in two processes where there are many, instead of one process
-    alone while a core idles.  Best effort: the renderer parses whatever is missing."""
+    alone while a core idles.  Best effort: the renderer parses whatever is missing.
+    Parsed here, the pages' facts and bodies stay in the store returned, for the renderer."""
+    store = render_cache.PageStore(cache, docs)
+
     def warm() -> int:
         texts = staged_texts(itertools.takewhile(lambda _: not late(), staged), docs)
-        return render_cache.PageStore(cache, docs).warm(texts)
+        return store.warm(texts, hold=not in_child)
     try:
         apart.call(warm) if in_child else warm()
     except SsgError:
         pass
+    return None if in_child else store
 
 
 def staged_texts(staged: Iterable[tuple[str, Path]], docs: Path) -> Iterator[str]:

@@ -253,8 +253,16 @@ def test_with_the_state_read_pages_are_parsed_ahead_here_and_the_state_is_frozen
     cache = render_cache.PageCache(built / ".ssg-cache" / "render")
     keys = {render_cache.text_key((content / rel).read_text()) for rel in changed}
     assert cache.known(keys) == keys
+    assert set(known.store.held) == keys and keys <= set(known.store.memo)  # held for the renderer
     monkeypatch.undo()
+    asked = []
+    for name in ("get", "body"):
+        real = getattr(render_cache.PageCache, name)
+        monkeypatch.setattr(render_cache.PageCache, name, lambda self, key, *a, real=real: asked.append(key)
+                            or real(self, key, *a))
     build(conf(built), known=known, **QUIET)
+    assert not keys & set(asked) and not known.store.held  # taken from memory, not read back
+    monkeypatch.undo()
     assert tree(built / "site") == clean(built)[0]
 
 
