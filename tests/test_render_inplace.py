@@ -404,3 +404,23 @@ def test_symlinked_folders_in_content_are_not_followed_loops_or_outside(built, t
     assert not any("secret" in rel or "loop" in rel for rel in want)
     assert not any(b"private" in data for data in want.values())
     assert not any(rel.startswith(("loop", "elsewhere")) for rel in render_state.file_stats(built / "content"))
+
+
+def test_the_state_written_whole_holds_each_repeated_string_once(built):
+    """A page source, a meta key or an anchor used by many pages is one object in the
+    state read back (``render_state._canonical``): pickle writes it once, reading makes
+    it once.  The state read equals the one written."""
+    cache = built / ".ssg-cache" / "render"
+    state = render_state.read_state(cache)["state"]
+    pages = list(state.pages.values())
+    keys = [k for p in pages for k in p.meta if k == "title"]
+    assert len(keys) > 3 and len({id(k) for k in keys}) == 1
+    for src, page in state.pages.items():
+        assert page.src is src
+    linked = [(src, t) for src, ts in state.targets.items() for t in ts if t in state.pages]
+    assert linked and all(t is next(k for k in state.pages if k == t) for _, t in linked)
+    record = render_state.read_state(cache)
+    again = record["state"]
+    shared = [k for k in record["content"] if k in again.pages]
+    assert shared and all(k is next(s for s in again.pages if s == k) for k in shared)
+    assert again.pages == state.pages and again.targets == state.targets and again.outputs == state.outputs
