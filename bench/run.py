@@ -343,9 +343,10 @@ class Bench:
         for name, body in zip(names, bodies):
             (site / "content" / "pages" / name).write_text(head + body)
         ssg_runs, again = [], []
+        self._settled()  # (for what the sections before deleted)
         for n in range(self.runs):
-            for junk in ("site", ".ssg-cache"):
-                shutil.rmtree(site / junk, ignore_errors=True)
+            for junk in ("site", ".ssg-cache"):  # moved aside, not deleted just before (``discard``)
+                discard(site / junk)
             ssg_runs.append(build(site, "--no-digest", memory=True) | {"load": load()})
             again.append(build(site, "--no-digest")["seconds"])
         out: dict[str, Any] = {"ssg_html": count_html(site),
@@ -360,11 +361,14 @@ class Bench:
         anchors.make_hugo_site(hsite, front, bodies, names)
         version = subprocess.run([str(hugo), "version"], capture_output=True, text=True).stdout.split()[1]
         hugo_runs = []
+        self._settled()  # (make_hugo_site deleted the last variant's site)
         for n in range(self.runs):
-            shutil.rmtree(hsite / "public", ignore_errors=True)
-            shutil.rmtree(hsite / "resources", ignore_errors=True)
+            discard(hsite / "public")  # as for ssg above: the same file system, the same rule
+            discard(hsite / "resources")
             hugo_runs.append(timed([str(hugo), "--quiet", "--source", str(hsite)], hsite)["seconds"])
         html = sum(1 for _ in (hsite / "public" / "pages").rglob("index.html"))
+        empty_trash(site)
+        empty_trash(hsite)
         out["hugo"] = {"installed": True, "version": version.split("-")[0], "html": html,
                        "seconds": summary(hugo_runs), "pages_per_s": summary([5000 / s for s in hugo_runs])}
         return out
