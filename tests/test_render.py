@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import ast
+import os
 import posixpath
 import re
 import shutil
@@ -438,6 +441,32 @@ def test_two_processes_give_the_same_site_as_one(sample):
     two = Renderer(conf(sample), sample / "two", workers=2, **QUIET).full()
     assert tree(sample / "one") == tree(sample / "two")
     assert one.problems == two.problems and one.pages == two.pages
+
+
+@pytest.mark.parametrize("hold", [0, 3, 4000])
+def test_workers_keep_the_facts_of_their_first_pages_for_the_render(sample, monkeypatch, tmp_path, hold):
+    """A worker parses its share, then renders it: the facts of its first ``HOLD`` pages are
+    kept in between, the others read back (flat memory).  The site is the same either way."""
+    from ssg import render_cache, render_workers
+
+    log = tmp_path / "parsed.txt"
+    real = render_cache.PageStore.parse
+
+    def parse(self, src, path, **kw):
+        with open(log, "a") as f:  # (appended by each forked worker)
+            f.write(f"{os.getpid()} {src}\n")
+        return real(self, src, path, **kw)
+    monkeypatch.setattr(render_cache.PageStore, "parse", parse)
+    monkeypatch.setattr(render_workers, "HOLD", hold)
+    Renderer(conf(sample), sample / "one", workers=1, cache=False, **QUIET).full()
+    log.unlink()
+    Renderer(conf(sample), sample / "two", workers=2, **QUIET).full()
+    assert tree(sample / "one") == tree(sample / "two")
+    me = str(os.getpid())  # (the feed's pages are parsed again here, for their bodies)
+    counts = Counter(src for pid, src in map(str.split, log.read_text().splitlines()) if pid != me)
+    pages = len(counts)
+    assert pages > 2 * 3 and set(counts.values()) <= {1, 2}
+    assert sum(n == 1 for n in counts.values()) == min(pages, 2 * hold)  # parsed once: held
 
 
 def test_errors_in_worker_processes_reach_the_caller(sample):
