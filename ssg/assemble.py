@@ -23,7 +23,7 @@ from ssg.identity import Identities
 from ssg.index import Index
 from ssg.model import Address
 from ssg.people_pages import (DomainInfo, PatchRef, Person, SeriesRef, author_page, author_year_page, domain_page,
-                               domain_year_page)
+                               domain_year_page, year_counts)
 from ssg.series_page import SeriesPage, series_page
 from ssg.writer import ContentFile
 
@@ -281,10 +281,10 @@ class Pages:
         """The person, with the entries (newest first) of the latest year and of the
         years due again (``Fresh.due``: holding anything ``fresh``, or missing), and those years."""
         series, patches, reviews = people_data.person_dates(self.idx, key)
-        counts = people_data.tally(series, patches, reviews)
+        tally = year_counts(series, patches, reviews)
         changed = {urls.year_of(r.date) for r in (*series, *patches, *reviews)
                    if fresh.has(r.digest, r.series_id)}
-        years = sorted(counts, reverse=True)
+        years = [y for y, *_ in tally]
         due = [y for y in years if fresh.due(urls.author_year_path(key, y), changed, y)]
         shown = set(due) | set(years[:1])
         who, domains = people_data.person_names(self.idx, key)
@@ -303,7 +303,6 @@ class Pages:
         review_refs = [PatchRef(known[r[0]].ref.path, known[r[0]].ref.title, r[1], r[2], Address(r[3], r[4]),
                                 r[5] if r[5] != known[r[0]].ref.title else "")
                        for r in reversed(rrows) if r[0] in known]
-        tally = tuple((y, *counts[y]) for y in years)
         return Person(key, who, domains, tuple(listed), tuple(patch_refs), tuple(review_refs), tally), due
 
     def author_files(self, key: str, fresh: Fresh) -> Iterator[ContentFile]:
@@ -324,16 +323,15 @@ class Pages:
         who = {k: w for k, w, _, _, _ in people}
         members = tuple(sorted(((k, who.get(k, Address("", "")), c) for k, c in counts.items()),
                                key=lambda r: (-r[2], r[1].display().casefold(), r[0])))
-        rows = people_data.domain_dates(self.idx, domain)
-        dated = {r.series_id: r.date for r in rows}
+        rows = people_data.domain_dates(self.idx, domain)  # (a series once per digest)
+        dated = {r.series_id: r for r in rows}
         changed = {urls.year_of(r.date) for r in rows if fresh.has(r.digest, r.series_id)}
-        per_year = Counter(urls.year_of(d) for d in dated.values())
-        years = sorted(per_year, reverse=True)
+        tally = year_counts(dated.values())
+        years = [y for y, _ in tally]
         due = [y for y in years if fresh.due(urls.domain_year_path(domain, y), changed, y)]
         shown = set(due) | set(years[:1])
-        known = self.listed(sorted(sid for sid, d in dated.items() if urls.year_of(d) in shown))
+        known = self.listed(sorted(sid for sid, r in dated.items() if urls.year_of(r.date) in shown))
         series = tuple(sorted((s.ref for s in known.values()), key=lambda r: (r.date, r.path), reverse=True))
-        tally = tuple((y, per_year[y]) for y in years)
         return DomainInfo(domain, self.ids.organisation(domain), members, series, tally), due
 
     def domain_files(self, domain: str, people: list[tuple[str, Address, tuple[str, ...], int, int]],

@@ -2,8 +2,8 @@
 
 A page shows all-time counts and a table of years, and lists the entries of the
 latest year; a run makes again only the year pages holding what it changed.  So
-the names, domains and every year's counts are read as plain columns and counted
-here, and titles and other JSON fields only for the entries of the years shown:
+the names, domains and each entry's series, digest and date are read as plain
+columns (every year is counted from them: ``people_pages.year_counts``), and titles and other JSON fields only for the entries of the years shown:
 a run touching a busy maintainer no longer decodes their whole history.
 """
 
@@ -14,7 +14,6 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable
 
-from ssg import urls
 from ssg.index import Index
 from ssg.model import Address
 
@@ -26,7 +25,7 @@ _LISTED = "EXISTS (SELECT 1 FROM series s WHERE s.id = {}.series_id)"
 
 @dataclass(frozen=True, slots=True)
 class Dated:
-    """An entry as counted: its series, the digest it came in, its date."""
+    """An entry as counted (``people_pages.year_counts``): its series, the digest it came in, its date."""
 
     series_id: str
     digest: str
@@ -40,15 +39,6 @@ def year_span(years: Iterable[int]) -> tuple[int, int]:
     lo = -2 ** 63 if years[0] <= 1970 else calendar.timegm((years[0], 1, 1, 0, 0, 0))
     hi = 2 ** 63 - 1 if years[-1] >= 9999 else calendar.timegm((years[-1] + 1, 1, 1, 0, 0, 0)) - 1
     return lo, hi
-
-
-def tally(*lists: list[Dated]) -> dict[int, list[int]]:
-    """Year → how many of each list's entries are dated in it."""
-    out: dict[int, list[int]] = {}
-    for i, rows in enumerate(lists):
-        for r in rows:
-            out.setdefault(urls.year_of(r.date), [0] * len(lists))[i] += 1
-    return out
 
 
 def person_dates(idx: Index, key: str) -> tuple[list[Dated], list[Dated], list[Dated]]:

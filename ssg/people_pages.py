@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any, Iterable
 
 from ssg import urls
 from ssg.content import Context, day, domain_link, page, version_label
@@ -41,8 +42,18 @@ class PatchRef:
     """For reviews: the title of the patch reviewed ("" for the whole series)."""
 
 
-Tally = tuple[tuple[int, int, int, int], ...]
-"""(year, series, patches, reviews) of each year with an entry, newest first."""
+Tally = tuple[tuple[int, ...], ...]
+"""(year, how many of each kind of entry) of each year with an entry, newest first."""
+
+
+def year_counts(*lists: Iterable[Any]) -> Tally:
+    """(year, how many of each list's entries are dated in it) of each year (UTC) with an
+    entry, newest first; an entry is anything with a ``date`` (a ref, an index row)."""
+    n: dict[int, list[int]] = {}
+    for i, refs in enumerate(lists):
+        for r in refs:
+            n.setdefault(urls.year_of(r.date), [0] * len(lists))[i] += 1
+    return tuple((y, *n[y]) for y in sorted(n, reverse=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +75,8 @@ class Person:
         return urls.author_path(self.key, self.who.display())
 
     def counts(self) -> Tally:
-        if self.tally:
-            return self.tally
-        n: dict[int, list[int]] = {}
-        for i, refs in enumerate((self.series, self.patches, self.reviews)):
-            for r in refs:
-                n.setdefault(urls.year_of(r.date), [0, 0, 0])[i] += 1
-        return tuple((y, *n[y]) for y in sorted(n, reverse=True))
+        """(year, series, patches, reviews), newest first."""
+        return self.tally or year_counts(self.series, self.patches, self.reviews)
 
     def years(self) -> tuple[int, ...]:
         """Years (UTC) with at least one entry, newest first."""
@@ -167,7 +173,7 @@ def author_year_page(p: Person, year: int) -> ContentFile:
                              f"{len(q.reviews)} reviews", 300),
             "counts": {"series": len(q.series), "patches": len(q.patches), "reviews": len(q.reviews)}}
     body = [f"# {inline(name)} in {year}", "",
-            f"{_counts(len(q.series), len(q.patches), len(q.reviews))} in {year}. " + link("All years", urls.relative(here, p.path)) + ".", ""]
+            f"{_counts(*q.totals())} in {year}. " + link("All years", urls.relative(here, p.path)) + ".", ""]
     return page(here, meta, "\n".join(body + _entries(here, q, "")))
 
 
@@ -191,15 +197,12 @@ class DomainInfo:
     """(key, who, submissions) of its people, busiest first."""
     series: tuple[SeriesRef, ...]
     """Newest first; perhaps only some years' (those a run shows): ``tally`` then counts every year."""
-    tally: tuple[tuple[int, int], ...] = ()
+    tally: Tally = ()
     """(year, series) of every year with a series, newest first, when ``series`` is not
     whole; empty: counted from ``series``."""
 
-    def counts(self) -> tuple[tuple[int, int], ...]:
-        if self.tally:
-            return self.tally
-        n = Counter(urls.year_of(r.date) for r in self.series)
-        return tuple((y, n[y]) for y in sorted(n, reverse=True))
+    def counts(self) -> Tally:
+        return self.tally or year_counts(self.series)
 
     def years(self) -> tuple[int, ...]:
         """Years (UTC) with at least one series, newest first."""

@@ -12,7 +12,7 @@ from ssg.assemble import EVERYTHING, Fresh, Pages
 from ssg.config import build as build_config
 from ssg.identity import Identities
 from ssg.index import Index
-from ssg.people_pages import author_page, author_year_page, domain_page, domain_year_page
+from ssg.people_pages import author_page, author_year_page, domain_page, domain_year_page, year_counts
 
 
 def ts(year: int, month: int = 6, day: int = 1) -> int:
@@ -71,7 +71,7 @@ def test_dates_count_only_entries_of_listed_series(idx):
     assert sorted(r.series_id for r in series_) == ["s1", "s2", "s3"]
     assert sorted((r.series_id, r.digest) for r in patches) == [("s1", "d1.md"), ("s2", "d2.md"), ("s2", "d2.md"),
                                                                   ("s3", "d3.md")]
-    assert people_data.tally(series_, patches) == {2024: [1, 1], 2025: [1, 2], 2026: [1, 1]}
+    assert year_counts(series_, patches) == ((2026, 1, 1), (2025, 1, 2), (2024, 1, 1))
     assert sorted(r.series_id for r in people_data.person_dates(idx, "bo@y")[2]) == ["s1", "s3", "s3"]
     who, domains = people_data.person_names(idx, "ada@x")
     assert (who.name, who.email) == ("Ada Ø", "ada@contoso.com") and domains == ("contoso.com", "fabrikam.com")
