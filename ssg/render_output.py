@@ -173,16 +173,16 @@ def _warm_staged(cache: Path, docs: Path, staged: Iterable[tuple[str, Path]], la
     render parses those, in two processes where there are many, instead of one process
     alone while a core idles.  Best effort: the renderer parses whatever is missing.
     Parsed here, the pages' facts and bodies stay in the store returned, for the renderer."""
-    store = render_cache.PageStore(cache, docs)
+    store = None if in_child else render_cache.PageStore(cache, docs)  # (a child makes its own)
 
     def warm() -> int:
         texts = staged_texts(itertools.takewhile(lambda _: not late(), staged), docs)
-        return store.warm(texts, hold=not in_child)
+        return (store or render_cache.PageStore(cache, docs)).warm(texts, hold=store is not None)
     try:
         apart.call(warm) if in_child else warm()
     except SsgError:
         pass
-    return None if in_child else store
+    return store
 
 
 def staged_texts(staged: Iterable[tuple[str, Path]], docs: Path) -> Iterator[str]:
