@@ -73,7 +73,7 @@ def people_rows(idx: Index) -> list[tuple[str, Address, tuple[str, ...], int, in
     revs: Counter = Counter()
     for key, name, email, domain, n, submitted in idx.db.execute(
             "SELECT author_key, author_name, author_email, author_domain, COUNT(*),"
-            " SUM(class IN ('patch','cover','pull')) FROM messages"
+            f" SUM({people_data.SUBMITTED}) FROM messages"
             " WHERE author_key != '' GROUP BY author_key, author_name, author_email, author_domain"):
         names[key][(name, email)] += n
         if domain:
@@ -102,7 +102,7 @@ def year_pages(idx: Index) -> set[str]:
            if k}
     for key, sid, date, domain, cls in idx.db.execute(
             "SELECT author_key, series_id, date, author_domain, class FROM messages WHERE series_id != ''"
-            " AND author_key != '' AND class IN ('patch','cover','pull')"):
+            f" AND author_key != '' AND {people_data.SUBMITTED}"):
         if sid in dates:
             if cls == "patch":
                 out.add(urls.author_year_path(key, urls.year_of(date)))

@@ -3,8 +3,9 @@
 A page shows all-time counts and a table of years, and lists the entries of the
 latest year; a run makes again only the year pages holding what it changed.  So
 the names, domains and each entry's series, digest and date are read as plain
-columns (every year is counted from them: ``people_pages.year_counts``), and titles and other JSON fields only for the entries of the years shown:
-a run touching a busy maintainer no longer decodes their whole history.
+columns (every year is counted from them: ``people_pages.year_counts``), and
+titles and other JSON fields only for the entries of the years shown: a run
+touching a busy maintainer no longer decodes their whole history.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from typing import Iterable
 
 from ssg.index import Index
 from ssg.model import Address
+from ssg.stats import SUBMISSIONS
 
-SUBMITTED = "class IN ('patch','cover','pull')"
-"""Messages that count as submissions (patches, cover letters, pull requests)."""
+SUBMITTED = "class IN (" + ",".join(f"'{c}'" for c in SUBMISSIONS) + ")"
+"""SQL: the messages that count as submissions (``stats.SUBMISSIONS``)."""
 _LISTED = "EXISTS (SELECT 1 FROM series s WHERE s.id = {}.series_id)"
 """The entry's series has a page (entries of vanished series are not listed)."""
 
