@@ -22,7 +22,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import DiffLexer
 
 from ssg import md_rules
-from ssg.lexers import DiffstatLexer
+from ssg.lexers import DiffstatLexer, diffstat_html
 
 _HEADING_ID = re.compile(r"^(.*?)[ \t]*\{#([A-Za-z0-9_][\w:.-]*)\}[ \t]*$", re.S)
 _LANG = re.compile(r"[^a-z0-9_+-]")
@@ -50,7 +50,7 @@ def _heading_ids(state) -> None:
 @lru_cache(maxsize=8192)
 def _highlight(lang: str, code: str) -> str:
     """Pygments HTML of a fence body (the same diffstat shows up on several pages)."""
-    return highlight(code, _LEXERS[lang], _FORMATTER)
+    return diffstat_html(code) if lang == "diffstat" else highlight(code, _LEXERS[lang], _FORMATTER)
 
 
 def _fence(self, tokens, idx, options, env) -> str:

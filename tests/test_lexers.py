@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, strategies as st
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
 from pygments.token import Comment, Error, Generic, Keyword, Name, Number, Operator, Punctuation
 
-from ssg.lexers import DiffstatLexer
+from ssg.lexers import DiffstatLexer, diffstat_html
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -70,6 +72,26 @@ def test_any_text_round_trips_without_errors(text):
     assert all(k is not Error for _, k, _ in tokens)
     positions = [i for i, _, _ in tokens]
     assert positions == sorted(positions)
+
+
+def pygments_html(text: str) -> str:
+    return highlight(text, DiffstatLexer(), HtmlFormatter(nowrap=True))
+
+
+@pytest.mark.parametrize("text", [
+    "", "\n\n", " a.c | 2 +-\n", "\n\n drivers/hv/{a => b}.c | 12 ++++++------\n\n\n",
+    " 2 files changed, 3 insertions(+), 1 deletion(-)\n create mode 100644 include/x.h\n",
+    " fw.bin | Bin 0 -> 12 bytes\r\n a&b<c>\"'.c | 1 +\r last line without newline",
+    "\ufeff x | 3 ++-\n", "\tx\x0cy | 1 +\x85z\u2028 | 2 --\n \n\t\n",
+])
+def test_diffstat_html_is_what_pygments_makes(text):
+    assert diffstat_html(text) == pygments_html(text)
+
+
+@given(st.text(alphabet=st.sampled_from(list(" \t\n\r\x0c\x85\u2028\ufeff|+-{}=>Bin0123456789abc./()%,&<>\"'")),
+               max_size=200))
+def test_diffstat_html_is_what_pygments_makes_for_any_text(text):
+    assert diffstat_html(text) == pygments_html(text)
 
 
 def test_analyse_text_recognises_a_diffstat():
