@@ -238,6 +238,18 @@ class PageCache:
         every = self._pending.keys() | self._keys()
         return every if keys is None else keys & every
 
+    def has(self, key: str) -> bool:
+        """Whether ``key`` has an entry (that may still turn out corrupt): one lookup, where
+        ``known()`` reads every key (~16 ms on the real archive's cache)."""
+        if key in self._pending:
+            return True
+        db = self._conn()
+        try:
+            return db is not None and db.execute("select 1 from page where key = ?", (key,)).fetchone() is not None
+        except sqlite3.Error as exc:
+            self._failed(exc)
+            return False
+
     def _sections(self, key: str) -> tuple[bytes, bytes, bytes, bytes] | None:
         """(facts, their checksum, body, its checksum) of an entry, not yet verified."""
         data = self._entry(key)
@@ -398,12 +410,11 @@ class PageStore:
         the renderer parses what is missing): how many.  Nothing is kept in memory,
         unless ``hold``: this store then renders them next, and finds their facts in
         ``memo`` and their bodies in ``held`` instead of reading them back."""
-        have: set[str] | None = None
+        have: set[str] = set()
         done = 0
-        for text in texts:
+        for text in texts:  # (looked up one by one: an update stages a few pages of thousands)
             key = text_key(text)
-            have = self.cache.known() if have is None else have
-            if key in have:
+            if key in have or self.cache.has(key):
                 continue
             try:
                 facts = self.pagelib.parse_text(self.md, text, native=True)

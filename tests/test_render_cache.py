@@ -313,3 +313,18 @@ def test_identical_pages_are_parsed_once_per_pass(sample):
     assert len(r.store.memo) == len(keys) < len(r.state.pages)
     assert tree(sample / "out")["copy3/index.html"].replace(b"copy3", b"about") \
         == tree(sample / "out")["about/index.html"]
+
+
+def test_warm_parses_only_the_texts_the_cache_lacks(tmp_path, monkeypatch):
+    """``PageStore.warm`` asks the cache about each text (``has``), pending entries included."""
+    store = render_cache.PageStore(tmp_path / "cache", tmp_path)
+    first, second = "# One\n\nbody\n", "# Two\n\nother body\n"
+    assert store.warm([first]) == 1
+    assert store.cache.has(render_cache.text_key(first)) and not store.cache.has(render_cache.text_key(second))
+    parsed = []
+    real = store.pagelib.parse_text
+    monkeypatch.setattr(store.pagelib, "parse_text", lambda *a, **k: parsed.append(a[1]) or real(*a, **k))
+    fresh = render_cache.PageStore(tmp_path / "cache", tmp_path)  # (a new process: nothing in memory)
+    assert fresh.warm([first, second, second]) == 1
+    assert parsed == [second]
+    assert fresh.cache.has(render_cache.text_key(second))
