@@ -136,12 +136,12 @@ def _line_html(line: str) -> str:
     stream with no newline but the last (same-class tokens share a span; class "" has none)."""
     out: list[str] = []
     open_ = ""
-    for _, kind, value in DiffstatLexer.get_tokens_unprocessed(None, line + "\n"):
+    for _, kind, value in _LEXER.get_tokens_unprocessed(line + "\n"):
         if value == "\n":
             break
         if not value:
             continue
-        span = _SPANS.get(kind) or _span(kind)
+        span = _span(kind)
         value = value.translate(_ESCAPES)
         if out and span == open_:
             out.append(value)
@@ -151,23 +151,20 @@ def _line_html(line: str) -> str:
     return "".join(out) + (open_ and "</span>" if out else "") + "\n"
 
 
-_SPANS: dict = {}
-
-
+@lru_cache(maxsize=None)
 def _span(kind) -> str:
     """The opening tag HtmlFormatter writes for a token type (none for plain text)."""
     while kind not in STANDARD_TYPES:
         kind = kind.parent
-    name = STANDARD_TYPES[kind]
-    _SPANS[kind] = f'<span class="{name}">' if name else ""
-    return _SPANS[kind]
+    return f'<span class="{STANDARD_TYPES[kind]}">' if STANDARD_TYPES[kind] else ""
 
 
 def _escapes() -> dict[int, str]:
     """How HtmlFormatter escapes text (Pygments 2.21 leaves quotes as they are; 2.17 did not)."""
     from pygments import highlight
     from pygments.formatters import HtmlFormatter
-    return str.maketrans({c: highlight(c, DiffstatLexer(), HtmlFormatter(nowrap=True))[:-1] for c in "&<>\"'"})
+    return str.maketrans({c: highlight(c, _LEXER, HtmlFormatter(nowrap=True))[:-1] for c in "&<>\"'"})
 
 
+_LEXER = DiffstatLexer()
 _ESCAPES = _escapes()

@@ -14,6 +14,7 @@ import os
 import stat
 import traceback
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from ssg.errors import ConfigError, RenderError
@@ -24,34 +25,30 @@ ASSETS = "assets"
 """Sub-directory of a theme whose files are copied to ``site/assets/``."""
 
 
-_BYTECODE: list = []
-
-
+@lru_cache(maxsize=1)
 def _bytecode_cache():
     """Jinja's cache of compiled templates in ``private_cache_dir("jinja")``, or None where
     there is none to be had.  Compiling the default theme's templates took ~25 ms of every
     build that renders; loading them from there takes ~2 ms.  Entries are checked against
     the template's source, Jinja's version and Python's."""
-    if not _BYTECODE:
-        import jinja2
+    import jinja2
 
-        class Quiet(jinja2.FileSystemBytecodeCache):
-            """A cache that cannot be read or written costs only time."""
+    class Quiet(jinja2.FileSystemBytecodeCache):
+        """A cache that cannot be read or written costs only time."""
 
-            def load_bytecode(self, bucket) -> None:
-                try:
-                    super().load_bytecode(bucket)
-                except Exception:  # damaged (Jinja unpickles the checksum, unmarshals the code)
-                    bucket.reset()
+        def load_bytecode(self, bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except Exception:  # damaged (Jinja unpickles the checksum, unmarshals the code)
+                bucket.reset()
 
-            def dump_bytecode(self, bucket) -> None:
-                try:
-                    super().dump_bytecode(bucket)
-                except OSError:
-                    pass
-        where = private_cache_dir("jinja")
-        _BYTECODE.append(Quiet(where) if where else None)
-    return _BYTECODE[0]
+        def dump_bytecode(self, bucket) -> None:
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass
+    where = private_cache_dir("jinja")
+    return Quiet(where) if where else None
 
 
 def private_cache_dir(name: str) -> str | None:
